@@ -1,0 +1,233 @@
+//! Delimited text as controllers export it: `;` and decimal comma from Swedish Excel, `,` from
+//! English tools, tab from "Unicode text"; title lines above the header; quoted fields holding
+//! delimiters and newlines (parsed by BurntSushi's `csv`, which reports where each record starts).
+
+use super::decode::{EncodingChoice, decode};
+use super::error::IngestError;
+use super::layout::{self, Layout, SampleRow};
+use super::options::{DecimalMark, Input};
+use super::shape::{Cell, Locator, Row, Shaper};
+use crate::error::{Location, Problem};
+
+use super::{FileReport, Session};
+
+/// Records read before the layout is fixed.
+const SAMPLE_ROWS: usize = 50;
+/// Bytes looked at to choose the delimiter.
+const SNIFF_BYTES: usize = 64 * 1024;
+
+/// What the reader chose, for the summary.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct CsvChoices {
+    pub encoding: EncodingChoice,
+    pub delimiter: u8,
+    pub decimal: DecimalMark,
+}
+
+impl Row for csv::StringRecord {
+    fn len(&self) -> usize {
+        csv::StringRecord::len(self)
+    }
+
+    fn cell(&self, i: usize) -> Cell<'_> {
+        match self.get(i).map(|s| s.trim_matches(|c| matches!(c, ' ' | '\t' | '\u{A0}' | '\u{202F}'))) {
+            None | Some("") => Cell::Empty,
+            Some(t) => Cell::Text(t),
+        }
+    }
+}
+
+fn reader(text: &[u8], delimiter: u8) -> csv::Reader<&[u8]> {
+    csv::ReaderBuilder::new().has_headers(false).flexible(true).delimiter(delimiter).from_reader(text)
+}
+
+/// Picks the delimiter that splits the first lines into the most rows of one width (≥ 2).
+/// Ties go to `;`, then tab, then `,`: a Swedish file with decimal commas splits consistently on
+/// `;` and raggedly on `,`.
+pub fn sniff_delimiter(text: &str) -> Option<u8> {
+    let end = if text.len() > SNIFF_BYTES {
+        let mut cut = SNIFF_BYTES;
+        while !text.is_char_boundary(cut) {
+            cut -= 1;
+        }
+        text[..cut].rfind('\n').unwrap_or(cut)
+    } else {
+        text.len()
+    };
+    let head = &text.as_bytes()[..end];
+    let mut best: Option<(usize, u8)> = None;
+    for d in [b';', b'\t', b','] {
+        let mut widths = Vec::new();
+        for rec in reader(head, d).records().take(SAMPLE_ROWS).flatten() {
+            if rec.iter().any(|f| !f.trim().is_empty()) {
+                widths.push(rec.len());
+            }
+        }
+        let mut counts: Vec<(usize, usize)> = Vec::new();
+        for w in widths.iter().copied().filter(|&w| w >= 2) {
+            match counts.iter_mut().find(|(x, _)| *x == w) {
+                Some((_, n)) => *n += 1,
+                None => counts.push((w, 1)),
+            }
+        }
+        let score = counts.iter().map(|(_, n)| *n).max().unwrap_or(0);
+        if score > 0 && best.is_none_or(|(s, _)| score > s) {
+            best = Some((score, d));
+        }
+    }
+    best.map(|(_, d)| d)
+}
+
+/// Comma when a value cell in the sample has a digit, a comma and a digit; else point.
+fn detect_decimal(sample: &[SampleRow], layout: &Layout) -> DecimalMark {
+    let comma = sample[layout.header_row + 1..].iter().any(|r| {
+        layout.values.iter().filter_map(|v| r.cells.get(v.index)).any(|c| {
+            let b = c.as_bytes();
+            b.windows(3).any(|w| w[0].is_ascii_digit() && w[1] == b',' && w[2].is_ascii_digit())
+                || (b.first() == Some(&b',') && b.get(1).is_some_and(u8::is_ascii_digit))
+        })
+    });
+    if comma { DecimalMark::Comma } else { DecimalMark::Point }
+}
+
+/// Reads one CSV input into `builder`, reporting into `report`.
+pub fn read(bytes: &[u8], input: &Input, stem: &str, session: &mut Session, report: &mut FileReport) {
+    let source = input.source.as_str();
+    let hints = &input.hints;
+    let (text, encoding) = match decode(bytes, hints.read.encoding, source) {
+        Ok(t) => t,
+        Err(p) => return report.problems.push(p),
+    };
+    report.encoding = Some(encoding);
+    if text.trim().is_empty() {
+        return report.problems.add(Location::file(source), IngestError::EmptyFile);
+    }
+    let Some(delimiter) = hints.read.delimiter.or_else(|| sniff_delimiter(&text)) else {
+        return report.problems.add(Location::at(source, 1, None), IngestError::NoDelimiter);
+    };
+    report.delimiter = Some(delimiter);
+    let mut rdr = reader(text.as_bytes(), delimiter);
+    let mut rec = csv::StringRecord::new();
+    let mut sample: Vec<(u32, csv::StringRecord)> = Vec::new();
+    while sample.len() < SAMPLE_ROWS && read_record(&mut rdr, &mut rec, source, report) {
+        sample.push((line_of(&rec, text.as_bytes()), rec.clone()));
+    }
+    let rows: Vec<SampleRow> = sample
+        .iter()
+        .map(|(line, r)| SampleRow {
+            line: *line,
+            cells: (0..r.len()).map(|i| r.cell(i)).map(|c| if let Cell::Text(t) = c { t.to_string() } else { String::new() }).collect(),
+        })
+        .collect();
+    let layout = match layout::detect(&rows, hints, source, stem) {
+        Ok(l) => l,
+        Err(p) => return report.problems.push(p),
+    };
+    let decimal = hints.read.decimal.unwrap_or_else(|| detect_decimal(&rows, &layout));
+    report.decimal = Some(decimal);
+    let loc = Locator { source: source.to_string(), sheet: None, column_offset: 0 };
+    let mut shaper = session.shaper(&layout, hints, decimal, loc);
+    let check = |line: u32, rec: &csv::StringRecord, shaper: &mut Shaper<'_>| {
+        if let Some(p) = field_count(line, rec, &layout, delimiter, source) {
+            shaper.problems.push(p);
+        } else {
+            shaper.push_row(line, rec);
+        }
+    };
+    for (line, r) in &sample[layout.header_row + 1..] {
+        check(*line, r, &mut shaper);
+    }
+    if sample.len() == SAMPLE_ROWS {
+        while read_record(&mut rdr, &mut rec, source, report) {
+            check(line_of(&rec, text.as_bytes()), &rec, &mut shaper);
+        }
+    }
+    let (problems, counts) = shaper.finish();
+    report.absorb(problems, counts, &layout);
+}
+
+/// The line a record starts on. csv reports the position where it began looking, which for a
+/// record after a CRLF or after blank lines is on the `\n` before it; skip those.
+fn line_of(rec: &csv::StringRecord, text: &[u8]) -> u32 {
+    let Some(p) = rec.position() else { return 0 };
+    let start = (p.byte() as usize).min(text.len());
+    let skipped = text[start..].iter().take_while(|&&c| c == b'\n' || c == b'\r').filter(|&&c| c == b'\n').count();
+    (p.line() as usize + skipped) as u32
+}
+
+/// Reads the next record; `false` at the end or on an I/O-level error (reported).
+fn read_record(rdr: &mut csv::Reader<&[u8]>, rec: &mut csv::StringRecord, source: &str, report: &mut FileReport) -> bool {
+    match rdr.read_record(rec) {
+        Ok(more) => more,
+        Err(e) => {
+            let line = e.position().map_or(1, |p| p.line() as u32);
+            report.problems.add(Location::at(source, line, None), IngestError::Io { message: e.to_string() });
+            false
+        }
+    }
+}
+
+/// A data row must have as many fields as the header (trailing empty fields aside). Rows with
+/// fewer than two filled cells are notes or blank and are left to the shaper.
+fn field_count(line: u32, rec: &csv::StringRecord, layout: &Layout, delimiter: u8, source: &str) -> Option<Problem<IngestError>> {
+    let filled = rec.iter().filter(|f| !f.trim().is_empty()).count();
+    let width = layout.width;
+    let trailing_empty = rec.len() > width && rec.iter().skip(width).all(|f| f.trim().is_empty());
+    if filled < 2 || rec.len() == width || trailing_empty {
+        return None;
+    }
+    let column = rec.len().min(width) as u32 + 1;
+    let kind = IngestError::FieldCount { found: rec.len(), expected: width, header_line: layout.header_line };
+    let spans = rec.iter().any(|f| f.contains('\n'));
+    let split_number = delimiter == b','
+        && rec.len() > width
+        && rec.iter().zip(rec.iter().skip(1)).any(|(a, b)| {
+            a.trim().bytes().last().is_some_and(|c| c.is_ascii_digit())
+                && !b.trim().is_empty()
+                && b.trim().bytes().all(|c| c.is_ascii_digit())
+        });
+    let hint = if spans {
+        Some(format!(
+            "a quoted field starting on line {line} runs over several lines; check for a missing closing quote (\")"
+        ))
+    } else if split_number {
+        Some("a decimal comma inside an unquoted number splits it in two in a ,-separated file: quote such numbers, \
+              export with ; as separator, or set delimiter = \";\" in this file's [[input]]"
+            .to_string())
+    } else {
+        None
+    };
+    Some(Problem::new(Location::at(source, line, Some(column)), kind).with_hint(hint))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn lines_count_blank_lines_crlf_and_quoted_newlines() {
+        for (text, want) in [
+            (&b"T\n\nK;A\n\n\nX1;2023\n"[..], vec![1, 3, 6]),
+            (&b"T\r\n\r\nK;A\r\nX1;2023\r\n"[..], vec![1, 3, 4]),
+            (&b"\"a\nb\";c\r\nX;Y\r\n"[..], vec![1, 3]),
+        ] {
+            let mut r = reader(text, b';');
+            let mut rec = csv::StringRecord::new();
+            let mut lines = Vec::new();
+            while r.read_record(&mut rec).unwrap() {
+                lines.push(line_of(&rec, text));
+            }
+            assert_eq!(lines, want, "{:?}", String::from_utf8_lossy(text));
+        }
+    }
+
+    #[test]
+    fn delimiters_are_sniffed() {
+        assert_eq!(sniff_delimiter("a;b;c\n1,5;2,5;3\n4;5;6\n"), Some(b';'));
+        assert_eq!(sniff_delimiter("a,b,c\n1.5,2.5,3\n"), Some(b','));
+        assert_eq!(sniff_delimiter("a\tb\n1,5\t2\n"), Some(b'\t'));
+        assert_eq!(sniff_delimiter("Titel, med komma\n\nKommun;År;Kön;Antal\nX1;2023;K;1,5\nX2;2023;K;2,5\n"), Some(b';'));
+        assert_eq!(sniff_delimiter("one\ncolumn\n"), None);
+        assert_eq!(sniff_delimiter("\"a;b\",c\n\"d;e\",f\n"), Some(b','), "delimiters inside quotes do not count");
+    }
+}

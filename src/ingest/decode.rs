@@ -1,0 +1,158 @@
+//! Bytes → UTF-8, in one place, never lossy.
+//!
+//! Order: a byte-order mark decides; else a declared encoding (`encoding = …`) is used strictly;
+//! else valid UTF-8 is taken as is; else the file is read as Windows-1252, the encoding Swedish
+//! Excel writes "CSV (semikolonavgränsad)" in (ISO-8859-1 agrees with it on å, ä, ö). A byte that
+//! is not a character in the chosen encoding is an error with its line and column, never a `�`.
+
+use std::borrow::Cow;
+
+use encoding_rs::{Encoding, UTF_8, WINDOWS_1252};
+
+use super::error::IngestError;
+use crate::error::{Location, Problem};
+
+/// The encoding used and why, for the summary of `jamfor ingest`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct EncodingChoice {
+    pub name: &'static str,
+    pub reason: &'static str,
+}
+
+/// Decodes `bytes` to text. `source` names the file in errors.
+pub fn decode<'a>(
+    bytes: &'a [u8],
+    declared: Option<&'static Encoding>,
+    source: &str,
+) -> Result<(Cow<'a, str>, EncodingChoice), Problem<IngestError>> {
+    if let Some((enc, bom_len)) = Encoding::for_bom(bytes) {
+        let body = &bytes[bom_len..];
+        let text = strict(enc, body, source, bom_len)?;
+        return Ok((text, EncodingChoice { name: enc.name(), reason: "byte-order mark" }));
+    }
+    if let Some(enc) = declared {
+        let text = strict(enc, bytes, source, 0).map_err(|p| {
+            let hint = (enc == UTF_8 && WINDOWS_1252.decode_without_bom_handling_and_without_replacement(bytes).is_some())
+                .then(|| "the bytes read as Windows-1252: remove `encoding` from this file's [[input]], or set encoding = \"windows-1252\"".to_string());
+            p.with_hint(hint)
+        })?;
+        return Ok((text, EncodingChoice { name: enc.name(), reason: "declared in round.toml" }));
+    }
+    if let Ok(text) = std::str::from_utf8(bytes) {
+        return Ok((Cow::Borrowed(text), EncodingChoice { name: "UTF-8", reason: "valid UTF-8" }));
+    }
+    let text = strict(WINDOWS_1252, bytes, source, 0)?;
+    Ok((text, EncodingChoice { name: "windows-1252", reason: "not valid UTF-8" }))
+}
+
+/// Decodes with no replacement. For Windows-1252, the five bytes it leaves undefined (0x81, 0x8D,
+/// 0x8F, 0x90, 0x9D; WHATWG maps them to C1 controls) are rejected, because a file holding them
+/// is in some other encoding.
+fn strict<'a>(
+    enc: &'static Encoding,
+    bytes: &'a [u8],
+    source: &str,
+    offset: usize,
+) -> Result<Cow<'a, str>, Problem<IngestError>> {
+    if enc == UTF_8 {
+        return match std::str::from_utf8(bytes) {
+            Ok(text) => Ok(Cow::Borrowed(text)),
+            Err(e) => {
+                let at = e.valid_up_to();
+                let kind = IngestError::Encoding { found: format!("byte 0x{:02X}", bytes[at]), expected: "UTF-8".into() };
+                Err(Problem::new(locate(bytes, at, offset, source), kind))
+            }
+        };
+    }
+    match enc.decode_without_bom_handling_and_without_replacement(bytes) {
+        Some(text) => {
+            if enc == WINDOWS_1252
+                && let Some(at) = bytes.iter().position(|b| matches!(b, 0x81 | 0x8D | 0x8F | 0x90 | 0x9D))
+            {
+                let kind = IngestError::UndefinedByte { found: format!("byte 0x{:02X}", bytes[at]) };
+                return Err(Problem::new(locate(bytes, at, offset, source), kind));
+            }
+            Ok(text)
+        }
+        None => {
+            // Find the first malformed sequence by decoding growing prefixes' worth with a decoder.
+            let at = first_malformed(enc, bytes);
+            let kind = IngestError::Encoding { found: format!("byte 0x{:02X}", bytes[at]), expected: enc.name().into() };
+            Err(Problem::new(locate(bytes, at, offset, source), kind))
+        }
+    }
+}
+
+fn first_malformed(enc: &'static Encoding, bytes: &[u8]) -> usize {
+    let mut decoder = enc.new_decoder_without_bom_handling();
+    let mut out = String::with_capacity(bytes.len() * 3 + 16);
+    let (result, read) = decoder.decode_to_string_without_replacement(bytes, &mut out, true);
+    match result {
+        encoding_rs::DecoderResult::Malformed(bad, _) => read.saturating_sub(usize::from(bad)).min(bytes.len() - 1),
+        _ => 0,
+    }
+}
+
+/// The 1-based line and column (in characters, counting each undecodable byte as one) of byte
+/// `at`; `offset` is the length of a stripped BOM.
+fn locate(bytes: &[u8], at: usize, offset: usize, source: &str) -> Location {
+    let before = &bytes[..at];
+    let line = before.iter().filter(|&&b| b == b'\n').count() + 1;
+    let line_start = before.iter().rposition(|&b| b == b'\n').map_or(0, |p| p + 1);
+    let column = String::from_utf8_lossy(&before[line_start..]).chars().count() + 1;
+    let _ = offset;
+    Location::at(source, line as u32, Some(column as u32))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn utf8_with_and_without_bom() {
+        let (t, c) = decode("Kön;Värde\n".as_bytes(), None, "a").unwrap();
+        assert_eq!(t, "Kön;Värde\n");
+        assert_eq!(c.reason, "valid UTF-8");
+        let mut b = vec![0xEF, 0xBB, 0xBF];
+        b.extend_from_slice("Kön\n".as_bytes());
+        let (t, c) = decode(&b, None, "a").unwrap();
+        assert_eq!(t, "Kön\n");
+        assert_eq!(c.reason, "byte-order mark");
+    }
+
+    #[test]
+    fn cp1252_is_the_fallback() {
+        let b = b"K\xf6n;V\xe4rde\n\x96 \x80\n";
+        let (t, c) = decode(b, None, "a").unwrap();
+        assert_eq!(t, "Kön;Värde\n– €\n");
+        assert_eq!(c.name, "windows-1252");
+    }
+
+    #[test]
+    fn undefined_cp1252_byte_is_located() {
+        let b = b"abc\nde\x81f\n";
+        let p = decode(b, None, "f.csv").unwrap_err();
+        assert_eq!(p.location, Location::at("f.csv", 2, Some(3)));
+        assert_eq!(p.kind, IngestError::UndefinedByte { found: "byte 0x81".into() });
+    }
+
+    #[test]
+    fn declared_utf8_is_strict_and_hints_at_cp1252() {
+        let b = b"Kommun;Antal\nX1;1\nX2;\xe4\n";
+        let p = decode(b, Some(UTF_8), "f.csv").unwrap_err();
+        assert_eq!(p.location, Location::at("f.csv", 3, Some(4)));
+        assert_eq!(p.to_string(), "f.csv:3:4: found byte 0xE4, which is not valid UTF-8");
+        assert!(p.hint.unwrap().contains("windows-1252"));
+    }
+
+    #[test]
+    fn utf16_bom_from_excel_unicode_text() {
+        let mut b = vec![0xFF, 0xFE];
+        for u in "Kön\tÅr\n".encode_utf16() {
+            b.extend_from_slice(&u.to_le_bytes());
+        }
+        let (t, c) = decode(&b, None, "a").unwrap();
+        assert_eq!(t, "Kön\tÅr\n");
+        assert_eq!(c.name, "UTF-16LE");
+    }
+}

@@ -1,0 +1,464 @@
+//! Rows → observations, by a [`Layout`]: one pass, every cell checked, every problem located.
+//!
+//! The shaper is shared by the CSV and spreadsheet readers: they hand it rows of [`Cell`]s and it
+//! parses organisation, period, sex, age and values, checks duplicates and frequencies, and
+//! appends to the [`ObservationsBuilder`]. Strings are interned once per distinct run, so a wide
+//! file costs a few hash probes per row, not an allocation per cell.
+
+use std::collections::HashMap;
+
+use super::error::IngestError;
+use super::layout::{Layout, Origin, split_code};
+use super::number::{self, Parsed};
+use super::options::{DecimalMark, InputHints};
+use crate::error::{Location, Problem, column_letters};
+use crate::model::observations::{FxBuild, NO_NAME, ObservationsBuilder, RowIds};
+use crate::model::{Frequency, OrgId, Period, Sex, Status, Unit, normalise_age};
+
+/// One cell as a reader sees it.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum Cell<'a> {
+    Empty,
+    Text(&'a str),
+    Number(f64),
+    /// A spreadsheet error value (`#DIV/0!`).
+    Error(&'a str),
+}
+
+impl<'a> Cell<'a> {
+    /// The cell as owned text (empty for an empty cell), for layout detection.
+    pub fn text_owned(&self) -> String {
+        self.text().trim().to_string()
+    }
+
+    fn is_empty(&self) -> bool {
+        matches!(self, Cell::Empty)
+    }
+
+    /// The cell as text; integral numbers lose their `.0` (Excel stores codes and years as numbers).
+    fn text(&self) -> std::borrow::Cow<'a, str> {
+        match *self {
+            Cell::Empty => "".into(),
+            Cell::Text(t) | Cell::Error(t) => t.into(),
+            Cell::Number(n) if n.fract() == 0.0 && n.abs() < 1e15 => format!("{}", n as i64).into(),
+            Cell::Number(n) => n.to_string().into(),
+        }
+    }
+}
+
+/// A row of cells from any reader.
+pub trait Row {
+    fn len(&self) -> usize;
+    fn cell(&self, i: usize) -> Cell<'_>;
+}
+
+/// Where rows and columns are in the user's terms.
+#[derive(Clone, Debug)]
+pub struct Locator {
+    pub source: String,
+    /// Spreadsheets: the sheet, so locations also read `Blad1!D17`.
+    pub sheet: Option<String>,
+    /// Spreadsheets: the column number of the first cell of each row, minus one.
+    pub column_offset: u32,
+}
+
+impl Locator {
+    pub fn at(&self, line: u32, index: Option<usize>) -> Location {
+        let column = index.map(|i| i as u32 + 1 + self.column_offset);
+        let loc = Location::at(self.source.clone(), line, column);
+        match (&self.sheet, column) {
+            (Some(sheet), Some(c)) => loc.with_cell(format!("{sheet}!{}{line}", column_letters(c))),
+            _ => loc,
+        }
+    }
+}
+
+/// Problems of one file, capped; the rest are counted.
+#[derive(Debug, Default)]
+pub struct Problems {
+    pub list: Vec<Problem<IngestError>>,
+    pub more: usize,
+    cap: usize,
+}
+
+impl Problems {
+    pub fn with_cap(cap: usize) -> Problems {
+        Problems { list: Vec::new(), more: 0, cap }
+    }
+
+    pub fn push(&mut self, p: Problem<IngestError>) {
+        if self.list.len() < self.cap {
+            self.list.push(p);
+        } else {
+            self.more += 1;
+        }
+    }
+
+    /// Adds a problem with its kind's generic hint.
+    pub fn add(&mut self, location: Location, kind: IngestError) {
+        let hint = kind.hint();
+        self.push(Problem::new(location, kind).with_hint(hint));
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.list.is_empty()
+    }
+
+    pub fn total(&self) -> usize {
+        self.list.len() + self.more
+    }
+}
+
+/// The first period seen for each variable, to refuse mixed frequencies across rows and files.
+pub type Frequencies = HashMap<u32, (Frequency, String), FxBuild>;
+
+/// Per-file counts for the summary.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct ShapeCounts {
+    pub rows: usize,
+    pub empty_values: usize,
+    /// Lines with a single non-empty cell (titles and footnotes such as `Källa: SCB`), skipped.
+    pub notes: Vec<(u32, String)>,
+    pub percent_seen: bool,
+}
+
+type Key = (u32, u32, u32, Option<Sex>, u32);
+
+pub struct Shaper<'a> {
+    layout: &'a Layout,
+    hints: &'a InputHints,
+    decimal: DecimalMark,
+    loc: Locator,
+    source_id: u32,
+    unit_id: u32,
+    builder: &'a mut ObservationsBuilder,
+    frequencies: &'a mut Frequencies,
+    seen: HashMap<Key, u32, FxBuild>,
+    fixed_variable: Option<u32>,
+    fixed_period: Option<u32>,
+    all_ages: u32,
+    /// Header periods of the value columns, interned.
+    column_periods: Vec<Option<u32>>,
+    last_org: Option<(String, u32, u32)>,
+    last_variable_checked: Option<(u32, Frequency)>,
+    pub problems: Problems,
+    pub counts: ShapeCounts,
+}
+
+impl<'a> Shaper<'a> {
+    /// `unit_id` is the interned unit for every row (a file-level fact, patched by the caller
+    /// once percent signs have been seen).
+    pub fn new(
+        layout: &'a Layout,
+        hints: &'a InputHints,
+        decimal: DecimalMark,
+        loc: Locator,
+        builder: &'a mut ObservationsBuilder,
+        frequencies: &'a mut Frequencies,
+        unit_id: u32,
+        cap: usize,
+    ) -> Shaper<'a> {
+        let source_id = builder.sources.intern(&loc.source);
+        let fixed_variable = match &layout.variable {
+            Origin::Fixed(v) => Some(builder.variables.intern(v)),
+            _ => None,
+        };
+        let fixed_period = match &layout.period {
+            Origin::Fixed(p) => Some(builder.periods.intern(&p.to_string())),
+            _ => None,
+        };
+        let column_periods =
+            layout.values.iter().map(|v| v.period.map(|p| builder.periods.intern(&p.to_string()))).collect();
+        let all_ages = builder.ages.intern("all");
+        Shaper {
+            layout,
+            hints,
+            decimal,
+            loc,
+            source_id,
+            unit_id,
+            builder,
+            frequencies,
+            seen: HashMap::default(),
+            fixed_variable,
+            fixed_period,
+            all_ages,
+            column_periods,
+            last_org: None,
+            last_variable_checked: None,
+            problems: Problems::with_cap(cap),
+            counts: ShapeCounts::default(),
+        }
+    }
+
+    /// Ends the file: what went wrong and what was counted.
+    pub fn finish(self) -> (Problems, ShapeCounts) {
+        (self.problems, self.counts)
+    }
+
+    /// Parses one data row. Blank rows are skipped; one-cell rows are notes.
+    pub fn push_row(&mut self, line: u32, row: &impl Row) {
+        let filled = (0..row.len()).filter(|&i| !row.cell(i).is_empty()).count();
+        if filled == 0 {
+            return;
+        }
+        if filled == 1 {
+            let text = (0..row.len()).map(|i| row.cell(i)).find(|c| !c.is_empty()).map(|c| c.text().into_owned());
+            self.counts.notes.push((line, text.unwrap_or_default()));
+            return;
+        }
+        self.counts.rows += 1;
+        let before = self.problems.total();
+        let l = self.layout;
+        let org = self.org(line, row);
+        let period = match l.period {
+            Origin::Column(c) => self.period(line, c, row),
+            Origin::Fixed(_) => self.fixed_period,
+            Origin::Header => None,
+        };
+        let variable = match l.variable {
+            Origin::Column(c) => match row.cell(c).text().trim() {
+                "" => {
+                    self.problems.add(self.loc.at(line, Some(c)), IngestError::EmptyCell { role: "variable" });
+                    None
+                }
+                v => Some(self.builder.variables.intern(v)),
+            },
+            _ => self.fixed_variable,
+        };
+        let sex = match l.sex {
+            Origin::Column(c) => match Sex::parse(&row.cell(c).text(), self.hints.sex_codes) {
+                Ok(s) => Some(s),
+                Err(e) => {
+                    self.problems.add(self.loc.at(line, Some(c)), e.into());
+                    None
+                }
+            },
+            Origin::Fixed(s) => Some(s),
+            Origin::Header => None,
+        };
+        let age = match l.age {
+            Some(c) => match normalise_age(&row.cell(c).text()) {
+                Ok(a) => Some(self.builder.ages.intern(&a)),
+                Err(e) => {
+                    self.problems.add(self.loc.at(line, Some(c)), e.into());
+                    None
+                }
+            },
+            None => Some(self.all_ages),
+        };
+        let status = match l.status {
+            Some(c) => match row.cell(c).text().trim() {
+                "" => Ok(None),
+                t => t.parse::<Status>().map(Some).map_err(|e| {
+                    self.problems.add(self.loc.at(line, Some(c)), e.into());
+                }),
+            },
+            None => Ok(None),
+        };
+        if self.problems.total() > before {
+            return;
+        }
+        let (Some((org, name)), Some(variable), Some(age), Ok(status)) = (org, variable, age, status) else {
+            return;
+        };
+        let row_sex = match l.sex {
+            Origin::Header => None,
+            _ => sex,
+        };
+        let key = (org, period.unwrap_or(u32::MAX), variable, row_sex, age);
+        if let Some(first_line) = self.seen.insert(key, line) {
+            let what = format!(
+                "{} {} {}{}",
+                self.builder.orgs.get(org),
+                period.map_or("", |p| self.builder.periods.get(p)),
+                self.builder.variables.get(variable),
+                row_sex.map_or(String::new(), |s| format!(" {s}"))
+            );
+            self.problems.add(self.loc.at(line, None), IngestError::Duplicate { first_line, key: what });
+            self.seen.insert(key, first_line);
+            return;
+        }
+        for (k, vc) in l.values.iter().enumerate() {
+            let period = period.or(self.column_periods[k]).expect("a period column, a fixed period or header periods");
+            let sex = sex.or(vc.sex).expect("a sex column, a fixed sex or header sexes");
+            if k == 0 || self.column_periods[k].is_some() {
+                self.check_frequency(line, l.period_index(), variable, period);
+            }
+            let Some((value, status)) = self.value(line, vc.index, row.cell(vc.index), status) else { continue };
+            let unit = match l.unit {
+                Some(c) => {
+                    let text = row.cell(c).text();
+                    let unit: Unit = text.parse().unwrap_or(Unit::Unspecified);
+                    self.builder.units.intern(unit.name())
+                }
+                None => self.unit_id,
+            };
+            let ids = RowIds {
+                source: self.source_id,
+                row: line,
+                org,
+                name,
+                period,
+                variable,
+                sex,
+                age,
+                unit,
+            };
+            self.builder.push(ids, value, status);
+        }
+    }
+
+    fn org(&mut self, line: u32, row: &impl Row) -> Option<(u32, u32)> {
+        let l = self.layout;
+        let c = l.org.index;
+        let cell = row.cell(c).text();
+        let text = cell.trim();
+        if let Some((last, id, name)) = &self.last_org
+            && last == text
+            && l.org_name.is_none()
+        {
+            return Some((*id, *name));
+        }
+        let (code, split) = if l.org.split_name {
+            match split_code(text) {
+                Some((code, name)) => (code, Some(name)),
+                None => (text, None),
+            }
+        } else {
+            (text, None)
+        };
+        let parsed = match l.org.width {
+            Some(w) => OrgId::numeric(code, w, self.hints.pad_org_codes),
+            None => OrgId::new(code),
+        };
+        let id = match parsed {
+            Ok(org) => self.builder.orgs.intern(org.as_str()),
+            Err(e) => {
+                self.problems.add(self.loc.at(line, Some(c)), e.into());
+                return None;
+            }
+        };
+        let name = match (l.org_name, split) {
+            (Some(n), _) => match row.cell(n).text().trim() {
+                "" => NO_NAME,
+                t => self.builder.names.intern(t),
+            },
+            (None, Some(n)) => self.builder.names.intern(n),
+            (None, None) => NO_NAME,
+        };
+        self.last_org = Some((text.to_string(), id, name));
+        Some((id, name))
+    }
+
+    fn period(&mut self, line: u32, c: usize, row: &impl Row) -> Option<u32> {
+        let cell = row.cell(c);
+        let text = cell.text();
+        if text.trim().is_empty() {
+            self.problems.add(self.loc.at(line, Some(c)), IngestError::EmptyCell { role: "period" });
+            return None;
+        }
+        match text.parse::<Period>() {
+            Ok(p) => Some(self.builder.periods.intern(&p.to_string())),
+            Err(e) => {
+                self.problems.add(self.loc.at(line, Some(c)), e.into());
+                None
+            }
+        }
+    }
+
+    /// One frequency per variable, across rows and files: the first period seen decides.
+    fn check_frequency(&mut self, line: u32, column: Option<usize>, variable: u32, period: u32) {
+        let text = self.builder.periods.get(period);
+        let freq = text.parse::<Period>().expect("interned periods are canonical").frequency();
+        if self.last_variable_checked == Some((variable, freq)) {
+            return;
+        }
+        let here = self.loc.at(line, column);
+        match self.frequencies.get(&variable) {
+            Some((expected, first)) if *expected != freq => {
+                let kind = IngestError::MixedFrequency {
+                    found: text.to_string(),
+                    found_freq: freq.adjective(),
+                    variable: self.builder.variables.get(variable).to_string(),
+                    expected_freq: expected.adjective(),
+                    first: first.clone(),
+                };
+                self.problems.add(here, kind);
+            }
+            Some(_) => self.last_variable_checked = Some((variable, freq)),
+            None => {
+                self.frequencies.insert(variable, (freq, here.to_string()));
+                self.last_variable_checked = Some((variable, freq));
+            }
+        }
+    }
+
+    /// The value and status of one value cell, checked against the row's status column.
+    #[allow(clippy::type_complexity)] // (value, status) pair, named at the one call site
+    fn value(
+        &mut self,
+        line: u32,
+        c: usize,
+        cell: Cell<'_>,
+        row_status: Option<Status>,
+    ) -> Option<(Option<f64>, Option<Status>)> {
+        let parsed = match cell {
+            Cell::Empty => Parsed::Empty,
+            Cell::Number(v) => Parsed::Number { value: v, percent: false },
+            Cell::Error(e) => {
+                self.problems.add(self.loc.at(line, Some(c)), IngestError::CellError { found: e.to_string() });
+                return None;
+            }
+            Cell::Text(t) => match number::parse_value(t, self.decimal) {
+                Ok(p) => p,
+                Err(e) => {
+                    let kind = IngestError::Number {
+                        found: t.trim().to_string(),
+                        expected: number::expected(self.decimal).to_string(),
+                    };
+                    let hint = e.other_mark.map(|m| {
+                        format!("the value reads as a number with decimal {}; set decimal = \"{}\" in this file's [[input]] in round.toml", if m == DecimalMark::Comma { "comma" } else { "point" }, m.char())
+                    });
+                    self.problems.push(Problem::new(self.loc.at(line, Some(c)), kind).with_hint(hint));
+                    return None;
+                }
+            },
+        };
+        if let Parsed::Number { percent: true, .. } = parsed {
+            self.counts.percent_seen = true;
+        }
+        if parsed == Parsed::Empty {
+            self.counts.empty_values += 1;
+        }
+        let (value, status) = parsed.value_status();
+        match (row_status, value, status) {
+            (None, v, s) => Some((v, s)),
+            (Some(rs), Some(_), None) if rs.value_absent() => {
+                let kind = IngestError::ValueWithAbsentStatus { value: cell.text().trim().to_string(), status: rs.to_string() };
+                self.problems.add(self.loc.at(line, Some(c)), kind);
+                None
+            }
+            (Some(Status::Zero), v, _) if v != Some(0.0) => {
+                let kind = IngestError::ValueWithZeroStatus { value: cell.text().trim().to_string() };
+                self.problems.add(self.loc.at(line, Some(c)), kind);
+                None
+            }
+            (Some(rs), None, _) if !rs.value_absent() => {
+                self.problems.add(self.loc.at(line, Some(c)), IngestError::NoValueWithStatus { status: rs.to_string() });
+                None
+            }
+            // The status column refines the cell: `..` under status `confidential` is confidential.
+            (Some(rs), v, _) => Some((v, Some(rs))),
+        }
+    }
+}
+
+impl Layout {
+    fn period_index(&self) -> Option<usize> {
+        match self.period {
+            Origin::Column(c) => Some(c),
+            _ => None,
+        }
+    }
+}

@@ -1,0 +1,386 @@
+//! `Observations`: the one validated table after ingest (DESIGN §3).
+//!
+//! The frame is private; the only ways to get one are [`ObservationsBuilder::finish`] and
+//! [`Observations::new`], which checks the column names, order and types, and the invariant that
+//! `value` is null exactly when `status` says the value is absent. Holding an `Observations`
+//! therefore proves the contract to every later stage.
+
+use std::collections::HashMap;
+use std::hash::{BuildHasherDefault, Hasher};
+use std::sync::Arc;
+
+use polars::prelude::*;
+
+use super::{Sex, Status};
+
+/// Column names and order of DESIGN §3.
+pub const COLUMNS: [&str; 11] = [
+    "source", "row", "org_id", "org_name", "period", "variable", "sex", "age_group", "value", "status", "unit",
+];
+
+/// The frame does not have the DESIGN §3 shape.
+#[derive(Debug, thiserror::Error)]
+pub enum SchemaError {
+    #[error("observation table has columns {found:?}, expected {expected:?}")]
+    Columns { found: Vec<String>, expected: Vec<&'static str> },
+    #[error("observation column {column:?} has type {found}, expected {expected}")]
+    Type { column: &'static str, found: String, expected: String },
+    #[error("observation row {index}: value {value:?} does not agree with status {status:?} (value is null exactly when the status says absent)")]
+    ValueStatus { index: usize, value: Option<f64>, status: Option<String> },
+    #[error("observation column {column:?} has nulls, expected none")]
+    Nulls { column: &'static str },
+    #[error(transparent)]
+    Polars(#[from] PolarsError),
+}
+
+/// The polars enum type of the `sex` column: `K`, `M`, `T`.
+pub fn sex_dtype() -> DataType {
+    enum_dtype(Sex::ALL.iter().map(|s| s.code()))
+}
+
+/// The polars enum type of the `status` column.
+pub fn status_dtype() -> DataType {
+    enum_dtype(Status::ALL.iter().map(|s| s.name()))
+}
+
+fn enum_dtype<'a>(names: impl IntoIterator<Item = &'a str>) -> DataType {
+    let cats = FrozenCategories::new(names).expect("enum categories are distinct literals");
+    DataType::from_frozen_categories(cats)
+}
+
+fn expected_types() -> [DataType; 11] {
+    use DataType::*;
+    [String, UInt32, String, String, String, String, sex_dtype(), String, Float64, status_dtype(), String]
+}
+
+/// The validated observation table.
+#[derive(Clone, Debug)]
+pub struct Observations {
+    frame: DataFrame,
+}
+
+impl Observations {
+    /// Checks `frame` against DESIGN §3: names, order, types, non-null keys, value/status agreement.
+    pub fn new(frame: DataFrame) -> Result<Observations, SchemaError> {
+        let names: Vec<String> = frame.get_column_names().iter().map(|s| s.to_string()).collect();
+        if names != COLUMNS {
+            return Err(SchemaError::Columns { found: names, expected: COLUMNS.to_vec() });
+        }
+        for ((column, expected), col) in COLUMNS.iter().zip(expected_types()).zip(frame.columns()) {
+            if col.dtype() != &expected {
+                return Err(SchemaError::Type { column, found: col.dtype().to_string(), expected: expected.to_string() });
+            }
+            let nullable = matches!(*column, "org_name" | "value" | "status");
+            if !nullable && col.null_count() > 0 {
+                return Err(SchemaError::Nulls { column });
+            }
+        }
+        let value = frame.column("value")?.f64()?;
+        let status = frame.column("status")?.cast(&DataType::String)?;
+        let status = status.str()?;
+        for (index, (v, s)) in value.iter().zip(status.iter()).enumerate() {
+            let absent = s.and_then(|s| Status::ALL.iter().find(|st| st.name() == s)).is_some_and(|st| st.value_absent());
+            let zero_ok = s != Some("zero") || v == Some(0.0);
+            if v.is_none() != absent || !zero_ok {
+                return Err(SchemaError::ValueStatus { index, value: v, status: s.map(str::to_string) });
+            }
+        }
+        Ok(Observations { frame })
+    }
+
+    /// An empty table with the right schema.
+    pub fn empty() -> Observations {
+        ObservationsBuilder::default().finish()
+    }
+
+    pub fn frame(&self) -> &DataFrame {
+        &self.frame
+    }
+
+    pub fn into_frame(self) -> DataFrame {
+        self.frame
+    }
+
+    pub fn lazy(&self) -> LazyFrame {
+        self.frame.clone().lazy()
+    }
+
+    pub fn len(&self) -> usize {
+        self.frame.height()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.frame.height() == 0
+    }
+
+    /// Stacks tables in the order given (inputs keep the order of the command line or round file).
+    pub fn concat(parts: Vec<Observations>) -> Result<Observations, SchemaError> {
+        let mut iter = parts.into_iter();
+        let Some(first) = iter.next() else { return Ok(Observations::empty()) };
+        let mut frame = first.frame;
+        for part in iter {
+            frame.vstack_mut(&part.frame)?;
+        }
+        frame.rechunk_mut();
+        Ok(Observations { frame })
+    }
+
+    /// Writes Parquet (zstd). The bytes depend only on the rows and the locked polars version.
+    pub fn write_parquet(&self, path: &std::path::Path) -> Result<(), PolarsError> {
+        let file = std::fs::File::create(path).map_err(|e| PolarsError::IO { error: Arc::new(e), msg: None })?;
+        let mut frame = self.frame.clone();
+        ParquetWriter::new(file).with_compression(ParquetCompression::Zstd(None)).finish(&mut frame)?;
+        Ok(())
+    }
+}
+
+/// One observation, as a plain struct (tests and small inputs).
+#[derive(Clone, Debug, PartialEq)]
+pub struct ObservationRecord {
+    pub source: String,
+    pub row: u32,
+    pub org_id: String,
+    pub org_name: Option<String>,
+    pub period: String,
+    pub variable: String,
+    pub sex: Sex,
+    pub age_group: String,
+    pub value: Option<f64>,
+    pub status: Option<Status>,
+    pub unit: String,
+}
+
+impl Observations {
+    /// All rows as records, in table order. Meant for tests and small tables.
+    pub fn records(&self) -> Vec<ObservationRecord> {
+        let f = &self.frame;
+        let s = |name: &str| f.column(name).expect("schema checked").str().expect("schema checked").clone();
+        let (source, org, name, period, variable, age, unit) =
+            (s("source"), s("org_id"), s("org_name"), s("period"), s("variable"), s("age_group"), s("unit"));
+        let sex = f.column("sex").and_then(|c| c.cast(&DataType::String)).expect("schema checked");
+        let sex = sex.str().expect("cast to string");
+        let status = f.column("status").and_then(|c| c.cast(&DataType::String)).expect("schema checked");
+        let status = status.str().expect("cast to string");
+        let row = f.column("row").expect("schema checked").u32().expect("schema checked");
+        let value = f.column("value").expect("schema checked").f64().expect("schema checked");
+        (0..f.height())
+            .map(|i| ObservationRecord {
+                source: source.get(i).unwrap_or_default().to_string(),
+                row: row.get(i).unwrap_or_default(),
+                org_id: org.get(i).unwrap_or_default().to_string(),
+                org_name: name.get(i).map(str::to_string),
+                period: period.get(i).unwrap_or_default().to_string(),
+                variable: variable.get(i).unwrap_or_default().to_string(),
+                sex: sex.get(i).and_then(|s| Sex::from_word(s)).expect("enum holds K/M/T"),
+                age_group: age.get(i).unwrap_or_default().to_string(),
+                value: value.get(i),
+                status: status.get(i).and_then(|s| Status::ALL.into_iter().find(|st| st.name() == s)),
+                unit: unit.get(i).unwrap_or_default().to_string(),
+            })
+            .collect()
+    }
+}
+
+/// A fast, deterministic hasher for small integer keys (FxHash's multiply-rotate). Hash order is
+/// never observable: maps keyed with it are only probed, never iterated.
+#[derive(Default, Clone, Copy)]
+pub struct FxHasher(u64);
+
+impl Hasher for FxHasher {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+    fn write(&mut self, bytes: &[u8]) {
+        for &b in bytes {
+            self.write_u64(u64::from(b));
+        }
+    }
+    fn write_u8(&mut self, i: u8) {
+        self.write_u64(u64::from(i));
+    }
+    fn write_u32(&mut self, i: u32) {
+        self.write_u64(u64::from(i));
+    }
+    fn write_u64(&mut self, i: u64) {
+        self.0 = (self.0.rotate_left(5) ^ i).wrapping_mul(0x51_7c_c1_b7_27_22_0a_95);
+    }
+    fn write_usize(&mut self, i: usize) {
+        self.write_u64(i as u64);
+    }
+}
+
+pub type FxBuild = BuildHasherDefault<FxHasher>;
+
+/// Interns strings to `u32` ids so that a column of repeated codes costs one lookup per distinct
+/// run, not one allocation per row.
+#[derive(Default, Debug)]
+pub struct Interner {
+    ids: HashMap<String, u32>,
+    strings: Vec<String>,
+    last: Option<(u32, usize)>,
+}
+
+impl Interner {
+    pub fn intern(&mut self, s: &str) -> u32 {
+        if let Some((id, _)) = self.last
+            && self.strings[id as usize] == s
+        {
+            return id;
+        }
+        let id = match self.ids.get(s) {
+            Some(&id) => id,
+            None => {
+                let id = u32::try_from(self.strings.len()).expect("fewer than 4 billion distinct strings");
+                self.ids.insert(s.to_string(), id);
+                self.strings.push(s.to_string());
+                id
+            }
+        };
+        self.last = Some((id, 0));
+        id
+    }
+
+    pub fn get(&self, id: u32) -> &str {
+        &self.strings[id as usize]
+    }
+
+    pub fn len(&self) -> usize {
+        self.strings.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.strings.is_empty()
+    }
+}
+
+/// No org name: the source did not give one.
+pub const NO_NAME: u32 = u32::MAX;
+
+/// Column-wise builder. Strings are interned; `finish` turns the ids into polars columns.
+#[derive(Default, Debug)]
+pub struct ObservationsBuilder {
+    pub sources: Interner,
+    pub orgs: Interner,
+    pub names: Interner,
+    pub periods: Interner,
+    pub variables: Interner,
+    pub ages: Interner,
+    pub units: Interner,
+    pub source: Vec<u32>,
+    pub row: Vec<u32>,
+    pub org: Vec<u32>,
+    pub name: Vec<u32>,
+    pub period: Vec<u32>,
+    pub variable: Vec<u32>,
+    pub sex: Vec<Sex>,
+    pub age: Vec<u32>,
+    pub value: Vec<Option<f64>>,
+    pub status: Vec<Option<Status>>,
+    pub unit: Vec<u32>,
+}
+
+/// One row of ids for [`ObservationsBuilder::push`].
+#[derive(Clone, Copy, Debug)]
+pub struct RowIds {
+    pub source: u32,
+    pub row: u32,
+    pub org: u32,
+    pub name: u32,
+    pub period: u32,
+    pub variable: u32,
+    pub sex: Sex,
+    pub age: u32,
+    pub unit: u32,
+}
+
+impl ObservationsBuilder {
+    pub fn len(&self) -> usize {
+        self.row.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.row.is_empty()
+    }
+
+    pub fn push(&mut self, ids: RowIds, value: Option<f64>, status: Option<Status>) {
+        self.source.push(ids.source);
+        self.row.push(ids.row);
+        self.org.push(ids.org);
+        self.name.push(ids.name);
+        self.period.push(ids.period);
+        self.variable.push(ids.variable);
+        self.sex.push(ids.sex);
+        self.age.push(ids.age);
+        self.value.push(value);
+        self.status.push(status);
+        self.unit.push(ids.unit);
+    }
+
+    /// The ids of row `i` (to derive a row from another).
+    pub fn ids(&self, i: usize) -> RowIds {
+        RowIds {
+            source: self.source[i],
+            row: self.row[i],
+            org: self.org[i],
+            name: self.name[i],
+            period: self.period[i],
+            variable: self.variable[i],
+            sex: self.sex[i],
+            age: self.age[i],
+            unit: self.unit[i],
+        }
+    }
+
+    /// Drops every row from `len` on (a file that failed validation leaves nothing behind).
+    pub fn truncate(&mut self, len: usize) {
+        for v in [
+            &mut self.source, &mut self.row, &mut self.org, &mut self.name, &mut self.period,
+            &mut self.variable, &mut self.age, &mut self.unit,
+        ] {
+            v.truncate(len);
+        }
+        self.sex.truncate(len);
+        self.value.truncate(len);
+        self.status.truncate(len);
+    }
+
+    /// Builds the polars frame. The value/status invariant holds by construction (ingest sets
+    /// them together), and `Observations::new` re-checks it in debug builds.
+    pub fn finish(self) -> Observations {
+        fn strings(name: &str, dict: &Interner, ids: &[u32]) -> Column {
+            StringChunked::from_iter_values(name.into(), ids.iter().map(|&i| dict.get(i))).into_column()
+        }
+        let names = StringChunked::from_iter_options(
+            "org_name".into(),
+            self.name.iter().map(|&i| (i != NO_NAME).then(|| self.names.get(i))),
+        )
+        .into_column();
+        let sex = StringChunked::from_iter_values("sex".into(), self.sex.iter().map(|s| s.code()))
+            .into_column()
+            .cast(&sex_dtype())
+            .expect("K/M/T are the enum's categories");
+        let status = StringChunked::from_iter_options("status".into(), self.status.iter().map(|s| s.map(Status::name)))
+            .into_column()
+            .cast(&status_dtype())
+            .expect("status names are the enum's categories");
+        let columns = vec![
+            strings("source", &self.sources, &self.source),
+            Column::new("row".into(), self.row),
+            strings("org_id", &self.orgs, &self.org),
+            names,
+            strings("period", &self.periods, &self.period),
+            strings("variable", &self.variables, &self.variable),
+            sex,
+            strings("age_group", &self.ages, &self.age),
+            Float64Chunked::from_iter_options("value".into(), self.value.into_iter()).into_column(),
+            status,
+            strings("unit", &self.units, &self.unit),
+        ];
+        let frame = DataFrame::new_infer_height(columns).expect("columns have equal length");
+        if cfg!(debug_assertions) {
+            Observations::new(frame).expect("builder output satisfies the schema")
+        } else {
+            Observations { frame }
+        }
+    }
+}
