@@ -41,9 +41,10 @@ fn reader(text: &[u8], delimiter: u8) -> csv::Reader<&[u8]> {
     csv::ReaderBuilder::new().has_headers(false).flexible(true).delimiter(delimiter).from_reader(text)
 }
 
-/// Picks the delimiter that splits the first lines into the most rows of one width (≥ 2).
-/// Ties go to `;`, then tab, then `,`: a Swedish file with decimal commas splits consistently on
-/// `;` and raggedly on `,`.
+/// Picks the delimiter that splits the first lines most consistently into the most fields:
+/// the score is (rows of the commonest width) × (that width − 1), so one field scores nothing.
+/// Weighting by width matters for Swedish files: when every value has a decimal comma, `,` also
+/// splits every line alike, but into fewer fields than `;`. Ties go to `;`, then tab, then `,`.
 pub fn sniff_delimiter(text: &str) -> Option<u8> {
     let end = if text.len() > SNIFF_BYTES {
         let mut cut = SNIFF_BYTES;
@@ -70,7 +71,7 @@ pub fn sniff_delimiter(text: &str) -> Option<u8> {
                 None => counts.push((w, 1)),
             }
         }
-        let score = counts.iter().map(|(_, n)| *n).max().unwrap_or(0);
+        let score = counts.iter().map(|(w, n)| n * (w - 1)).max().unwrap_or(0);
         if score > 0 && best.is_none_or(|(s, _)| score > s) {
             best = Some((score, d));
         }
@@ -228,6 +229,8 @@ mod tests {
         assert_eq!(sniff_delimiter("a\tb\n1,5\t2\n"), Some(b'\t'));
         assert_eq!(sniff_delimiter("Titel, med komma\n\nKommun;År;Kön;Antal\nX1;2023;K;1,5\nX2;2023;K;2,5\n"), Some(b';'));
         assert_eq!(sniff_delimiter("one\ncolumn\n"), None);
+        // Every value with a decimal comma: `,` splits alike too, but `;` gives more fields.
+        assert_eq!(sniff_delimiter("K;N;V\nX1;A;1,5\nX2;B;2,5\nX3;C;3,5\n"), Some(b';'));
         assert_eq!(sniff_delimiter("\"a;b\",c\n\"d;e\",f\n"), Some(b','), "delimiters inside quotes do not count");
     }
 }

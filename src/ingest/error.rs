@@ -42,7 +42,7 @@ pub enum IngestError {
     Number { found: String, expected: String },
     #[error("found the spreadsheet error {found}, expected a number or a symbol (.. . -)")]
     CellError { found: String },
-    #[error("found value {value} with status {status:?}, which says the value is absent")]
+    #[error("found value {value:?} with status {status:?}, which says the value is absent")]
     ValueWithAbsentStatus { value: String, status: String },
     #[error("found value {value:?} with status \"-\" (zero), expected 0")]
     ValueWithZeroStatus { value: String },

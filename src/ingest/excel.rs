@@ -69,7 +69,7 @@ pub fn read(input: &Input, stem: &str, session: &mut Session, report: &mut FileR
             None => {
                 let available = names.iter().map(|n| format!("{n:?}")).collect::<Vec<_>>().join(", ");
                 let kind = IngestError::SheetNotFound { found: wanted.clone(), available };
-                return report.problems.add(Location::file(source).with_keyword("sheet"), kind);
+                return report.problems.add(Location::file(source), kind);
             }
         },
         // The only sheet, else the first that holds anything (a leading "Info" sheet is common).

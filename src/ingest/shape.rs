@@ -340,8 +340,10 @@ impl<'a> Shaper<'a> {
             }
         };
         let name = match (l.org_name, split) {
+            // A name quoted over two lines keeps one line break whatever the file's line ends.
             (Some(n), _) => match row.cell(n).text().trim() {
                 "" => NO_NAME,
+                t if t.contains('\r') => self.builder.names.intern(&t.replace("\r\n", "\n")),
                 t => self.builder.names.intern(t),
             },
             (None, Some(n)) => self.builder.names.intern(n),

@@ -1,1 +1,7 @@
+//! jamfor's one integration-test binary (every extra binary re-links polars on a 2-core CI).
 
+mod cli;
+mod fixtures;
+mod kolada_real;
+mod roundtrip;
+mod support;
