@@ -119,7 +119,10 @@ mod tests {
         assert_eq!(Location::at("a.csv", 17, Some(4)).to_string(), "a.csv:17:4");
         assert_eq!(Location::at("a.csv", 3, None).to_string(), "a.csv:3");
         assert_eq!(Location::file("a.csv").to_string(), "a.csv");
-        assert_eq!(Location::at("b.xlsx", 5, Some(2)).with_cell("Blad1!B5".into()).to_string(), "b.xlsx:5:2 (Blad1!B5)");
+        assert_eq!(
+            Location::at("b.xlsx", 5, Some(2)).with_cell("Blad1!B5".into()).to_string(),
+            "b.xlsx:5:2 (Blad1!B5)"
+        );
     }
 
     #[test]

@@ -27,7 +27,9 @@ pub enum RoundError {
     BadOrg { found: String, reason: String },
     #[error("{org} is both {first} and {second}, expected one role per organisation")]
     TwoRoles { org: String, first: &'static str, second: &'static str },
-    #[error("found no participants, expected `participants = [\"…\", …]` with the organisations benchmarking each other")]
+    #[error(
+        "found no participants, expected `participants = [\"…\", …]` with the organisations benchmarking each other"
+    )]
     NoParticipants,
     #[error("{org} is a {role} but has no observations in any input, expected data for every organisation in a role")]
     NoData { org: String, role: &'static str },
@@ -105,9 +107,11 @@ impl Round {
             .iter()
             .filter(|(org, _, _)| !present(org.as_str()))
             .map(|(org, role, loc)| {
-                Problem::new(loc.clone(), RoundError::NoData { org: org.to_string(), role: role.name() }).with_hint(
-                    Some("check the code against the inputs (leading zeros, X-prefixed ids), or add the input that holds it".into()),
-                )
+                Problem::new(loc.clone(), RoundError::NoData { org: org.to_string(), role: role.name() })
+                    .with_hint(Some(
+                    "check the code against the inputs (leading zeros, X-prefixed ids), or add the input that holds it"
+                        .into(),
+                ))
             })
             .collect()
     }
@@ -206,9 +210,8 @@ type Problems = Vec<Problem<RoundError>>;
 /// Reads and checks a round file. Every problem is returned, none is fatal before the end.
 pub fn load(path: &Path) -> Result<Round, Problems> {
     let source = path.display().to_string();
-    let text = std::fs::read_to_string(path).map_err(|e| {
-        vec![Problem::new(Location::file(source.clone()), RoundError::Io { message: e.to_string() })]
-    })?;
+    let text = std::fs::read_to_string(path)
+        .map_err(|e| vec![Problem::new(Location::file(source.clone()), RoundError::Io { message: e.to_string() })])?;
     parse(&text, path)
 }
 
@@ -237,7 +240,9 @@ pub fn parse(text: &str, path: &Path) -> Result<Round, Problems> {
     // Roles: one per organisation.
     let mut org_locations: Vec<(OrgId, Role, Location)> = Vec::new();
     let mut roles: Vec<(String, Role)> = Vec::new();
-    let mut take_org = |s: &Spanned<String>, role: Role, problem: &mut dyn FnMut(Range<usize>, RoundError, Option<String>)| {
+    let mut take_org = |s: &Spanned<String>,
+                        role: Role,
+                        problem: &mut dyn FnMut(Range<usize>, RoundError, Option<String>)| {
         match OrgId::new(s.get_ref()) {
             Ok(org) => {
                 if let Some((_, first)) = roles.iter().find(|(o, _)| o == org.as_str()) {
@@ -257,12 +262,8 @@ pub fn parse(text: &str, path: &Path) -> Result<Round, Problems> {
     };
     let participants: Vec<OrgId> =
         file.participants.iter().filter_map(|s| take_org(s, Role::Participant, &mut problem)).collect();
-    let mentors: Vec<OrgId> = file
-        .mentors
-        .iter()
-        .chain(file.mentor.iter())
-        .filter_map(|s| take_org(s, Role::Mentor, &mut problem))
-        .collect();
+    let mentors: Vec<OrgId> =
+        file.mentors.iter().chain(file.mentor.iter()).filter_map(|s| take_org(s, Role::Mentor, &mut problem)).collect();
     let reference = match file.reference.as_ref().map(|r| (r.get_ref(), r.span())) {
         None => Reference::All,
         Some((ReferenceFile::Text(t), _)) if t == "all" => Reference::All,
@@ -270,7 +271,11 @@ pub fn parse(text: &str, path: &Path) -> Result<Round, Problems> {
             let p = dir.join(t);
             if !p.exists() {
                 let kind = RoundError::MissingInput { found: t.clone(), looked: p.display().to_string() };
-                problem(span, kind, Some("reference is \"all\", a list of codes, { group = \"G…\" } or a file of codes".into()));
+                problem(
+                    span,
+                    kind,
+                    Some("reference is \"all\", a list of codes, { group = \"G…\" } or a file of codes".into()),
+                );
             }
             Reference::File(p)
         }
@@ -284,7 +289,10 @@ pub fn parse(text: &str, path: &Path) -> Result<Round, Problems> {
 
     let periods = file.periods.as_ref().and_then(|p| {
         let parse = |s: &Spanned<String>, problem: &mut dyn FnMut(Range<usize>, RoundError, Option<String>)| {
-            s.get_ref().parse::<Period>().map_err(|_| problem(s.span(), RoundError::BadPeriod { found: s.get_ref().clone() }, None)).ok()
+            s.get_ref()
+                .parse::<Period>()
+                .map_err(|_| problem(s.span(), RoundError::BadPeriod { found: s.get_ref().clone() }, None))
+                .ok()
         };
         let (from, to) = (parse(&p.get_ref().from, &mut problem), parse(&p.get_ref().to, &mut problem));
         let (from, to) = (from?, to?);
@@ -299,7 +307,11 @@ pub fn parse(text: &str, path: &Path) -> Result<Round, Problems> {
         None => 5,
         Some(m) if (1..=1000).contains(m.get_ref()) => *m.get_ref() as u32,
         Some(m) => {
-            let kind = RoundError::BadValue { key: "min_count", found: m.get_ref().to_string(), expected: "a count from 1 to 1000" };
+            let kind = RoundError::BadValue {
+                key: "min_count",
+                found: m.get_ref().to_string(),
+                expected: "a count from 1 to 1000",
+            };
             problem(m.span(), kind, None);
             5
         }
@@ -336,7 +348,11 @@ pub fn parse(text: &str, path: &Path) -> Result<Round, Problems> {
     })
 }
 
-fn check_input(f: &InputFile, dir: &Path, problem: &mut dyn FnMut(Range<usize>, RoundError, Option<String>)) -> Option<Input> {
+fn check_input(
+    f: &InputFile,
+    dir: &Path,
+    problem: &mut dyn FnMut(Range<usize>, RoundError, Option<String>),
+) -> Option<Input> {
     let mut ok = true;
     let mut fail = |span, kind, hint: Option<&str>| {
         ok = false;
@@ -368,7 +384,11 @@ fn check_input(f: &InputFile, dir: &Path, problem: &mut dyn FnMut(Range<usize>, 
         "\t" | "tab" | "\\t" => Some(b'\t'),
         "|" => Some(b'|'),
         other => {
-            let kind = RoundError::BadValue { key: "delimiter", found: other.to_string(), expected: "\";\", \",\", \"|\" or \"tab\"" };
+            let kind = RoundError::BadValue {
+                key: "delimiter",
+                found: other.to_string(),
+                expected: "\";\", \",\", \"|\" or \"tab\"",
+            };
             fail(s.span(), kind, None);
             None
         }
@@ -377,7 +397,11 @@ fn check_input(f: &InputFile, dir: &Path, problem: &mut dyn FnMut(Range<usize>, 
         "," => Some(DecimalMark::Comma),
         "." => Some(DecimalMark::Point),
         other => {
-            fail(s.span(), RoundError::BadValue { key: "decimal", found: other.to_string(), expected: "\",\" or \".\"" }, None);
+            fail(
+                s.span(),
+                RoundError::BadValue { key: "decimal", found: other.to_string(), expected: "\",\" or \".\"" },
+                None,
+            );
             None
         }
     });
@@ -385,14 +409,26 @@ fn check_input(f: &InputFile, dir: &Path, problem: &mut dyn FnMut(Range<usize>, 
         None | Some(("standard", _)) => SexCodes::Standard,
         Some(("scb", _)) => SexCodes::Scb,
         Some((other, span)) => {
-            fail(span, RoundError::BadValue { key: "sex_codes", found: other.to_string(), expected: "\"scb\" or \"standard\"" }, None);
+            fail(
+                span,
+                RoundError::BadValue {
+                    key: "sex_codes",
+                    found: other.to_string(),
+                    expected: "\"scb\" or \"standard\"",
+                },
+                None,
+            );
             SexCodes::Standard
         }
     };
     let sex = f.sex.as_ref().and_then(|s| {
         let parsed = Sex::from_word(s.get_ref());
         if parsed.is_none() {
-            fail(s.span(), RoundError::BadValue { key: "sex", found: s.get_ref().clone(), expected: "\"K\", \"M\" or \"T\"" }, None);
+            fail(
+                s.span(),
+                RoundError::BadValue { key: "sex", found: s.get_ref().clone(), expected: "\"K\", \"M\" or \"T\"" },
+                None,
+            );
         }
         parsed
     });
@@ -464,13 +500,17 @@ format = "pdf"
 
     #[test]
     fn roles() {
-        let r = parse("participants = [\"X1\", \"X2\"]\nmentor = \"X3\"\nreference = [\"X4\"]\n", Path::new("r.toml")).unwrap();
+        let r = parse("participants = [\"X1\", \"X2\"]\nmentor = \"X3\"\nreference = [\"X4\"]\n", Path::new("r.toml"))
+            .unwrap();
         assert_eq!(r.role_of("X1"), Role::Participant);
         assert_eq!(r.role_of("X3"), Role::Mentor);
         assert_eq!(r.role_of("X9"), Role::Reference);
         assert_eq!(r.reference, Reference::List(vec![OrgId::new("X4").unwrap()]));
         let missing = r.check_orgs(|o| o != "X2");
         assert_eq!(missing.len(), 1);
-        assert_eq!(missing[0].to_string(), "r.toml:1:23: X2 is a participant but has no observations in any input, expected data for every organisation in a role");
+        assert_eq!(
+            missing[0].to_string(),
+            "r.toml:1:23: X2 is a participant but has no observations in any input, expected data for every organisation in a role"
+        );
     }
 }

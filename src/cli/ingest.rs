@@ -27,10 +27,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     };
     let mut out = std::io::stdout().lock();
     write!(out, "{}", summary::describe(&ingested).context("summarising the observations")?)?;
-    ingested
-        .observations
-        .write_parquet(&args.out)
-        .with_context(|| format!("writing {}", args.out.display()))?;
+    ingested.observations.write_parquet(&args.out).with_context(|| format!("writing {}", args.out.display()))?;
     writeln!(out, "wrote {}", args.out.display())?;
     Ok(ExitCode::SUCCESS)
 }

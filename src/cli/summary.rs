@@ -106,7 +106,8 @@ pub fn describe(ingested: &Ingested) -> PolarsResult<String> {
     let sexes = sexes.str()?;
     let counts = by_sex.column("n")?.cast(&DataType::UInt64)?;
     let counts = counts.u64()?;
-    let per: Vec<String> = sexes.iter().zip(counts.iter()).map(|(s, n)| format!("{} {}", s.unwrap_or("?"), n.unwrap_or(0))).collect();
+    let per: Vec<String> =
+        sexes.iter().zip(counts.iter()).map(|(s, n)| format!("{} {}", s.unwrap_or("?"), n.unwrap_or(0))).collect();
     let _ = writeln!(s, "  rows per sex: {}", per.join(", "));
     let by_status = obs
         .lazy()
@@ -118,8 +119,12 @@ pub fn describe(ingested: &Ingested) -> PolarsResult<String> {
     if by_status.height() > 0 {
         let st = by_status.column("status")?.cast(&DataType::String)?;
         let n = by_status.column("n")?.cast(&DataType::UInt64)?;
-        let per: Vec<String> =
-            st.str()?.iter().zip(n.u64()?.iter()).map(|(s, n)| format!("{} {}", s.unwrap_or("?"), n.unwrap_or(0))).collect();
+        let per: Vec<String> = st
+            .str()?
+            .iter()
+            .zip(n.u64()?.iter())
+            .map(|(s, n)| format!("{} {}", s.unwrap_or("?"), n.unwrap_or(0)))
+            .collect();
         let _ = writeln!(s, "  rows per status: {}", per.join(", "));
     }
     Ok(s)

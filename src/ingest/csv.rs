@@ -25,8 +25,8 @@ pub struct CsvChoices {
 }
 
 impl Row for csv::StringRecord {
-    fn len(&self) -> usize {
-        csv::StringRecord::len(self)
+    fn width(&self) -> usize {
+        self.len()
     }
 
     fn cell(&self, i: usize) -> Cell<'_> {
@@ -117,7 +117,10 @@ pub fn read(bytes: &[u8], input: &Input, stem: &str, session: &mut Session, repo
         .iter()
         .map(|(line, r)| SampleRow {
             line: *line,
-            cells: (0..r.len()).map(|i| r.cell(i)).map(|c| if let Cell::Text(t) = c { t.to_string() } else { String::new() }).collect(),
+            cells: (0..r.len())
+                .map(|i| r.cell(i))
+                .map(|c| if let Cell::Text(t) = c { t.to_string() } else { String::new() })
+                .collect(),
         })
         .collect();
     let layout = match layout::detect(&rows, hints, source, stem) {
@@ -157,7 +160,12 @@ fn line_of(rec: &csv::StringRecord, text: &[u8]) -> u32 {
 }
 
 /// Reads the next record; `false` at the end or on an I/O-level error (reported).
-fn read_record(rdr: &mut csv::Reader<&[u8]>, rec: &mut csv::StringRecord, source: &str, report: &mut FileReport) -> bool {
+fn read_record(
+    rdr: &mut csv::Reader<&[u8]>,
+    rec: &mut csv::StringRecord,
+    source: &str,
+    report: &mut FileReport,
+) -> bool {
     match rdr.read_record(rec) {
         Ok(more) => more,
         Err(e) => {
@@ -170,7 +178,13 @@ fn read_record(rdr: &mut csv::Reader<&[u8]>, rec: &mut csv::StringRecord, source
 
 /// A data row must have as many fields as the header (trailing empty fields aside). Rows with
 /// fewer than two filled cells are notes or blank and are left to the shaper.
-fn field_count(line: u32, rec: &csv::StringRecord, layout: &Layout, delimiter: u8, source: &str) -> Option<Problem<IngestError>> {
+fn field_count(
+    line: u32,
+    rec: &csv::StringRecord,
+    layout: &Layout,
+    delimiter: u8,
+    source: &str,
+) -> Option<Problem<IngestError>> {
     let filled = rec.iter().filter(|f| !f.trim().is_empty()).count();
     let width = layout.width;
     let trailing_empty = rec.len() > width && rec.iter().skip(width).all(|f| f.trim().is_empty());
@@ -192,9 +206,11 @@ fn field_count(line: u32, rec: &csv::StringRecord, layout: &Layout, delimiter: u
             "a quoted field starting on line {line} runs over several lines; check for a missing closing quote (\")"
         ))
     } else if split_number {
-        Some("a decimal comma inside an unquoted number splits it in two in a ,-separated file: quote such numbers, \
+        Some(
+            "a decimal comma inside an unquoted number splits it in two in a ,-separated file: quote such numbers, \
               export with ; as separator, or set delimiter = \";\" in this file's [[input]]"
-            .to_string())
+                .to_string(),
+        )
     } else {
         None
     };
@@ -227,7 +243,10 @@ mod tests {
         assert_eq!(sniff_delimiter("a;b;c\n1,5;2,5;3\n4;5;6\n"), Some(b';'));
         assert_eq!(sniff_delimiter("a,b,c\n1.5,2.5,3\n"), Some(b','));
         assert_eq!(sniff_delimiter("a\tb\n1,5\t2\n"), Some(b'\t'));
-        assert_eq!(sniff_delimiter("Titel, med komma\n\nKommun;År;Kön;Antal\nX1;2023;K;1,5\nX2;2023;K;2,5\n"), Some(b';'));
+        assert_eq!(
+            sniff_delimiter("Titel, med komma\n\nKommun;År;Kön;Antal\nX1;2023;K;1,5\nX2;2023;K;2,5\n"),
+            Some(b';')
+        );
         assert_eq!(sniff_delimiter("one\ncolumn\n"), None);
         // Every value with a decimal comma: `,` splits alike too, but `;` gives more fields.
         assert_eq!(sniff_delimiter("K;N;V\nX1;A;1,5\nX2;B;2,5\nX3;C;3,5\n"), Some(b';'));

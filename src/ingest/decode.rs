@@ -59,7 +59,8 @@ fn strict<'a>(
             Ok(text) => Ok(Cow::Borrowed(text)),
             Err(e) => {
                 let at = e.valid_up_to();
-                let kind = IngestError::Encoding { found: format!("byte 0x{:02X}", bytes[at]), expected: "UTF-8".into() };
+                let kind =
+                    IngestError::Encoding { found: format!("byte 0x{:02X}", bytes[at]), expected: "UTF-8".into() };
                 Err(Problem::new(locate(bytes, at, offset, source), kind))
             }
         };
@@ -77,7 +78,8 @@ fn strict<'a>(
         None => {
             // Find the first malformed sequence by decoding growing prefixes' worth with a decoder.
             let at = first_malformed(enc, bytes);
-            let kind = IngestError::Encoding { found: format!("byte 0x{:02X}", bytes[at]), expected: enc.name().into() };
+            let kind =
+                IngestError::Encoding { found: format!("byte 0x{:02X}", bytes[at]), expected: enc.name().into() };
             Err(Problem::new(locate(bytes, at, offset, source), kind))
         }
     }

@@ -16,7 +16,9 @@ pub enum IngestError {
     UndefinedByte { found: String },
     #[error("found no delimiter: every line has one field, expected fields separated by ; , or tab")]
     NoDelimiter,
-    #[error("found no header row in the first {searched} rows, expected a row naming the columns (kommun, år, kön, värde …)")]
+    #[error(
+        "found no header row in the first {searched} rows, expected a row naming the columns (kommun, år, kön, värde …)"
+    )]
     NoHeader { searched: usize },
     #[error("found no {role} column, expected a column named {expected}")]
     MissingColumn { role: &'static str, expected: &'static str },
@@ -52,7 +54,9 @@ pub enum IngestError {
     EmptyCell { role: &'static str },
     #[error("the same organisation, period, variable, sex and age as line {first_line} ({key}), expected each once")]
     Duplicate { first_line: u32, key: String },
-    #[error("period {found:?} is {found_freq} but variable {variable:?} has {expected_freq} periods (first at {first}), expected one frequency per variable")]
+    #[error(
+        "period {found:?} is {found_freq} but variable {variable:?} has {expected_freq} periods (first at {first}), expected one frequency per variable"
+    )]
     MixedFrequency {
         found: String,
         found_freq: &'static str,
@@ -66,7 +70,9 @@ pub enum IngestError {
     NoSheet,
     #[error("{format} input is not supported by this version of jamfor, expected csv, xlsx, xls or ods")]
     Unsupported { format: &'static str },
-    #[error("cannot tell the format from the file name, expected an extension (.csv .xlsx .xls .ods .px .json .parquet)")]
+    #[error(
+        "cannot tell the format from the file name, expected an extension (.csv .xlsx .xls .ods .px .json .parquet)"
+    )]
     UnknownFormat,
 }
 

@@ -19,7 +19,7 @@ const SAMPLE_ROWS: usize = 50;
 struct SheetRow<'a>(&'a [Data]);
 
 impl Row for SheetRow<'_> {
-    fn len(&self) -> usize {
+    fn width(&self) -> usize {
         self.0.len()
     }
 
@@ -117,7 +117,11 @@ pub fn read(input: &Input, stem: &str, session: &mut Session, report: &mut FileR
     };
     let decimal = hints.read.decimal.unwrap_or_else(|| {
         let comma = sample[layout.header_row + 1..].iter().any(|r| {
-            layout.values.iter().filter_map(|v| r.cells.get(v.index)).any(|c| c.contains(',') && c.parse::<f64>().is_err())
+            layout
+                .values
+                .iter()
+                .filter_map(|v| r.cells.get(v.index))
+                .any(|c| c.contains(',') && c.parse::<f64>().is_err())
         });
         if comma { DecimalMark::Comma } else { DecimalMark::Point }
     });

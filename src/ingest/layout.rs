@@ -69,8 +69,8 @@ fn normalise(name: &str) -> String {
 fn role_of(name: &str) -> Option<Role> {
     Some(match normalise(name).as_str() {
         "kommunkod" | "kommun-kod" | "kommunnummer" | "kommunnr" | "regionkod" | "länskod" | "lanskod" | "länkod"
-        | "organisationskod" | "org" | "org_id" | "orgid" | "organisation_id" | "kod" | "code" | "municipality_code"
-        | "municipality_id" | "region_code" | "geo" | "ou" | "enhetskod" => Role::OrgCode,
+        | "organisationskod" | "org" | "org_id" | "orgid" | "organisation_id" | "kod" | "code"
+        | "municipality_code" | "municipality_id" | "region_code" | "geo" | "ou" | "enhetskod" => Role::OrgCode,
         "kommun" | "region" | "län" | "lan" | "organisation" | "municipality" | "organization" => Role::OrgEither,
         "kommunnamn" | "namn" | "name" | "regionnamn" | "länsnamn" | "organisationsnamn" | "org_name"
         | "municipality_name" => Role::OrgName,
@@ -192,7 +192,8 @@ pub fn detect(sample: &[SampleRow], hints: &InputHints, source: &str, stem: &str
             _ => Role::Age,
         };
         let Some(i) = names.iter().position(|n| normalise(n) == normalise(wanted)) else {
-            let header = names.iter().filter(|n| !n.is_empty()).map(|n| format!("{n:?}")).collect::<Vec<_>>().join(", ");
+            let header =
+                names.iter().filter(|n| !n.is_empty()).map(|n| format!("{n:?}")).collect::<Vec<_>>().join(", ");
             return Err(Problem::new(
                 at(header_line, None),
                 IngestError::HintedColumnNotFound { role: key, found: wanted.to_string(), header },
@@ -271,7 +272,12 @@ pub fn detect(sample: &[SampleRow], hints: &InputHints, source: &str, stem: &str
                 _ => (None, None),
             };
             if sex.is_some() && period.is_some() && sex_col.is_none() && period_col.is_none() {
-                values.push(ValueColumn { index: i, header: format!("{upper} {lower}").trim().to_string(), sex, period });
+                values.push(ValueColumn {
+                    index: i,
+                    header: format!("{upper} {lower}").trim().to_string(),
+                    sex,
+                    period,
+                });
                 continue;
             }
         } else {
@@ -323,9 +329,8 @@ pub fn detect(sample: &[SampleRow], hints: &InputHints, source: &str, stem: &str
                 role: "sex",
                 expected: "kön, kon, sex or gender, or sexes as column names (Kvinnor;Män;Totalt)",
             };
-            return Err(Problem::new(at(header_line, None), kind).with_hint(Some(
-                "a file of totals only needs `sex = \"T\"` in its [[input]] in round.toml".into(),
-            )));
+            return Err(Problem::new(at(header_line, None), kind)
+                .with_hint(Some("a file of totals only needs `sex = \"T\"` in its [[input]] in round.toml".into())));
         }
     };
     let period = match (period_col, by_period, hints.period) {
@@ -444,7 +449,9 @@ fn is_second_header(upper: &[String], lower: &[String]) -> bool {
     let periods = |cells: &[String]| cells.iter().filter(|c| Period::looks_like(c)).count();
     let sexes = |cells: &[String]| cells.iter().filter(|c| Sex::from_word(c).is_some()).count();
     // Every filled cell of a header row names something; a data row has values.
-    let all_named = lower.iter().all(|c| c.is_empty() || role_of(c).is_some() || Sex::from_word(c).is_some() || Period::looks_like(c));
+    let all_named = lower
+        .iter()
+        .all(|c| c.is_empty() || role_of(c).is_some() || Sex::from_word(c).is_some() || Period::looks_like(c));
     all_named
         && ((periods(upper) >= 1 && sexes(lower) >= 2 && periods(lower) == 0)
             || (sexes(upper) >= 1 && periods(lower) >= 2 && sexes(lower) == 0))
@@ -452,9 +459,11 @@ fn is_second_header(upper: &[String], lower: &[String]) -> bool {
 
 /// How organisation cells are written, judged from the sample's data rows.
 fn org_column(index: usize, header: &str, may_split: bool, data: &[SampleRow]) -> OrgColumn {
-    let cells: Vec<&str> = data.iter().filter_map(|r| r.cells.get(index)).map(|s| s.trim()).filter(|s| !s.is_empty()).collect();
+    let cells: Vec<&str> =
+        data.iter().filter_map(|r| r.cells.get(index)).map(|s| s.trim()).filter(|s| !s.is_empty()).collect();
     let split_name = may_split && !cells.is_empty() && cells.iter().all(|c| split_code(c).is_some());
-    let codes: Vec<&str> = cells.iter().map(|c| if split_name { split_code(c).expect("checked").0 } else { c }).collect();
+    let codes: Vec<&str> =
+        cells.iter().map(|c| if split_name { split_code(c).expect("checked").0 } else { c }).collect();
     let numeric = !codes.is_empty() && codes.iter().all(|c| c.bytes().all(|b| b.is_ascii_digit()));
     let h = normalise(header);
     let width = if !numeric {
@@ -529,8 +538,7 @@ mod tests {
         let l = layout(";;2022;;2023;\nKommunkod;Kommunnamn;Kvinnor;Män;Kvinnor;Män\nX0101;Åby;1;2;3;4");
         assert_eq!(l.shape, "wide by period and sex");
         assert_eq!(l.header_row, 1);
-        let got: Vec<String> =
-            l.values.iter().map(|v| format!("{}/{}", v.period.unwrap(), v.sex.unwrap())).collect();
+        let got: Vec<String> = l.values.iter().map(|v| format!("{}/{}", v.period.unwrap(), v.sex.unwrap())).collect();
         assert_eq!(got, ["2022/K", "2022/M", "2023/K", "2023/M"]);
     }
 

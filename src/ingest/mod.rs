@@ -111,7 +111,7 @@ impl Session {
         decimal: DecimalMark,
         loc: Locator,
     ) -> Shaper<'s> {
-        Shaper::new(layout, hints, decimal, loc, &mut self.builder, &mut self.frequencies, self.unit, PROBLEM_CAP)
+        Shaper::new(layout, hints, decimal, loc, self)
     }
 }
 

@@ -199,8 +199,8 @@ pub fn parse_number(t: &str, decimal: DecimalMark) -> Option<(f64, bool)> {
 }
 
 const POW10: [f64; 23] = [
-    1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19,
-    1e20, 1e21, 1e22,
+    1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19, 1e20,
+    1e21, 1e22,
 ];
 
 /// Length in bytes of a thousands separator at the start of `b`, or 0.
@@ -272,7 +272,8 @@ mod tests {
     #[test]
     fn malformed_numbers_are_errors() {
         for bad in [
-            "12,5x", "12 34,5", "1 2345", "1.23,5", "x", "n/a", "1,2,3", "12,", "--1", "1e", "1 234e3", "12 %%", "−", "1.2.3",
+            "12,5x", "12 34,5", "1 2345", "1.23,5", "x", "n/a", "1,2,3", "12,", "--1", "1e", "1 234e3", "12 %%", "−",
+            "1.2.3",
         ] {
             assert!(parse_value(bad, Comma).is_err(), "{bad:?} with comma");
         }
@@ -290,7 +291,12 @@ mod tests {
 
     #[test]
     fn fast_path_agrees_with_std() {
-        for (t, s) in [("3,14159", "3.14159"), ("0,1", "0.1"), ("99999,99", "99999.99"), ("123456789012345,6", "123456789012345.6")] {
+        for (t, s) in [
+            ("3,14159", "3.14159"),
+            ("0,1", "0.1"),
+            ("99999,99", "99999.99"),
+            ("123456789012345,6", "123456789012345.6"),
+        ] {
             assert_eq!(num(t, Comma), s.parse::<f64>().unwrap(), "{t}");
         }
     }

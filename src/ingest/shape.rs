@@ -11,6 +11,7 @@ use super::error::IngestError;
 use super::layout::{Layout, Origin, split_code};
 use super::number::{self, Parsed};
 use super::options::{DecimalMark, InputHints};
+use super::{PROBLEM_CAP, Session};
 use crate::error::{Location, Problem, column_letters};
 use crate::model::observations::{FxBuild, NO_NAME, ObservationsBuilder, RowIds};
 use crate::model::{Frequency, OrgId, Period, Sex, Status, Unit, normalise_age};
@@ -48,7 +49,8 @@ impl<'a> Cell<'a> {
 
 /// A row of cells from any reader.
 pub trait Row {
-    fn len(&self) -> usize;
+    /// Number of cells.
+    fn width(&self) -> usize;
     fn cell(&self, i: usize) -> Cell<'_>;
 }
 
@@ -146,18 +148,17 @@ pub struct Shaper<'a> {
 }
 
 impl<'a> Shaper<'a> {
-    /// `unit_id` is the interned unit for every row (a file-level fact, patched by the caller
-    /// once percent signs have been seen).
+    /// Every row gets the session's current unit (a file-level fact, patched by the caller once
+    /// percent signs have been seen) unless the layout has a unit column.
     pub fn new(
         layout: &'a Layout,
         hints: &'a InputHints,
         decimal: DecimalMark,
         loc: Locator,
-        builder: &'a mut ObservationsBuilder,
-        frequencies: &'a mut Frequencies,
-        unit_id: u32,
-        cap: usize,
+        session: &'a mut Session,
     ) -> Shaper<'a> {
+        let Session { builder, frequencies, unit } = session;
+        let (unit_id, cap) = (*unit, PROBLEM_CAP);
         let source_id = builder.sources.intern(&loc.source);
         let fixed_variable = match &layout.variable {
             Origin::Fixed(v) => Some(builder.variables.intern(v)),
@@ -198,12 +199,12 @@ impl<'a> Shaper<'a> {
 
     /// Parses one data row. Blank rows are skipped; one-cell rows are notes.
     pub fn push_row(&mut self, line: u32, row: &impl Row) {
-        let filled = (0..row.len()).filter(|&i| !row.cell(i).is_empty()).count();
+        let filled = (0..row.width()).filter(|&i| !row.cell(i).is_empty()).count();
         if filled == 0 {
             return;
         }
         if filled == 1 {
-            let text = (0..row.len()).map(|i| row.cell(i)).find(|c| !c.is_empty()).map(|c| c.text().into_owned());
+            let text = (0..row.width()).map(|i| row.cell(i)).find(|c| !c.is_empty()).map(|c| c.text().into_owned());
             self.counts.notes.push((line, text.unwrap_or_default()));
             return;
         }
@@ -294,17 +295,7 @@ impl<'a> Shaper<'a> {
                 }
                 None => self.unit_id,
             };
-            let ids = RowIds {
-                source: self.source_id,
-                row: line,
-                org,
-                name,
-                period,
-                variable,
-                sex,
-                age,
-                unit,
-            };
+            let ids = RowIds { source: self.source_id, row: line, org, name, period, variable, sex, age, unit };
             self.builder.push(ids, value, status);
         }
     }
@@ -437,7 +428,10 @@ impl<'a> Shaper<'a> {
         match (row_status, value, status) {
             (None, v, s) => Some((v, s)),
             (Some(rs), Some(_), None) if rs.value_absent() => {
-                let kind = IngestError::ValueWithAbsentStatus { value: cell.text().trim().to_string(), status: rs.to_string() };
+                let kind = IngestError::ValueWithAbsentStatus {
+                    value: cell.text().trim().to_string(),
+                    status: rs.to_string(),
+                };
                 self.problems.add(self.loc.at(line, Some(c)), kind);
                 None
             }
@@ -447,7 +441,8 @@ impl<'a> Shaper<'a> {
                 None
             }
             (Some(rs), None, _) if !rs.value_absent() => {
-                self.problems.add(self.loc.at(line, Some(c)), IngestError::NoValueWithStatus { status: rs.to_string() });
+                self.problems
+                    .add(self.loc.at(line, Some(c)), IngestError::NoValueWithStatus { status: rs.to_string() });
                 None
             }
             // The status column refines the cell: `..` under status `confidential` is confidential.

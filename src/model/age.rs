@@ -2,7 +2,9 @@
 
 /// An age cell that is not a band.
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
-#[error("age {found:?} is not an age band, expected a band like 0-17, 65-79, 80+ (or 80-w), a single age, or totalt/alla")]
+#[error(
+    "age {found:?} is not an age band, expected a band like 0-17, 65-79, 80+ (or 80-w), a single age, or totalt/alla"
+)]
 pub struct AgeError {
     pub found: String,
 }

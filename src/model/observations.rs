@@ -14,9 +14,8 @@ use polars::prelude::*;
 use super::{Sex, Status};
 
 /// Column names and order of DESIGN §3.
-pub const COLUMNS: [&str; 11] = [
-    "source", "row", "org_id", "org_name", "period", "variable", "sex", "age_group", "value", "status", "unit",
-];
+pub const COLUMNS: [&str; 11] =
+    ["source", "row", "org_id", "org_name", "period", "variable", "sex", "age_group", "value", "status", "unit"];
 
 /// The frame does not have the DESIGN §3 shape.
 #[derive(Debug, thiserror::Error)]
@@ -25,7 +24,9 @@ pub enum SchemaError {
     Columns { found: Vec<String>, expected: Vec<&'static str> },
     #[error("observation column {column:?} has type {found}, expected {expected}")]
     Type { column: &'static str, found: String, expected: String },
-    #[error("observation row {index}: value {value:?} does not agree with status {status:?} (value is null exactly when the status says absent)")]
+    #[error(
+        "observation row {index}: value {value:?} does not agree with status {status:?} (value is null exactly when the status says absent)"
+    )]
     ValueStatus { index: usize, value: Option<f64>, status: Option<String> },
     #[error("observation column {column:?} has nulls, expected none")]
     Nulls { column: &'static str },
@@ -68,7 +69,11 @@ impl Observations {
         }
         for ((column, expected), col) in COLUMNS.iter().zip(expected_types()).zip(frame.columns()) {
             if col.dtype() != &expected {
-                return Err(SchemaError::Type { column, found: col.dtype().to_string(), expected: expected.to_string() });
+                return Err(SchemaError::Type {
+                    column,
+                    found: col.dtype().to_string(),
+                    expected: expected.to_string(),
+                });
             }
             let nullable = matches!(*column, "org_name" | "value" | "status");
             if !nullable && col.null_count() > 0 {
@@ -79,7 +84,8 @@ impl Observations {
         let status = frame.column("status")?.cast(&DataType::String)?;
         let status = status.str()?;
         for (index, (v, s)) in value.iter().zip(status.iter()).enumerate() {
-            let absent = s.and_then(|s| Status::ALL.iter().find(|st| st.name() == s)).is_some_and(|st| st.value_absent());
+            let absent =
+                s.and_then(|s| Status::ALL.iter().find(|st| st.name() == s)).is_some_and(|st| st.value_absent());
             let zero_ok = s != Some("zero") || v == Some(0.0);
             if v.is_none() != absent || !zero_ok {
                 return Err(SchemaError::ValueStatus { index, value: v, status: s.map(str::to_string) });
@@ -171,7 +177,7 @@ impl Observations {
                 org_name: name.get(i).map(str::to_string),
                 period: period.get(i).unwrap_or_default().to_string(),
                 variable: variable.get(i).unwrap_or_default().to_string(),
-                sex: sex.get(i).and_then(|s| Sex::from_word(s)).expect("enum holds K/M/T"),
+                sex: sex.get(i).and_then(Sex::from_word).expect("enum holds K/M/T"),
                 age_group: age.get(i).unwrap_or_default().to_string(),
                 value: value.get(i),
                 status: status.get(i).and_then(|s| Status::ALL.into_iter().find(|st| st.name() == s)),
@@ -334,8 +340,14 @@ impl ObservationsBuilder {
     /// Drops every row from `len` on (a file that failed validation leaves nothing behind).
     pub fn truncate(&mut self, len: usize) {
         for v in [
-            &mut self.source, &mut self.row, &mut self.org, &mut self.name, &mut self.period,
-            &mut self.variable, &mut self.age, &mut self.unit,
+            &mut self.source,
+            &mut self.row,
+            &mut self.org,
+            &mut self.name,
+            &mut self.period,
+            &mut self.variable,
+            &mut self.age,
+            &mut self.unit,
         ] {
             v.truncate(len);
         }

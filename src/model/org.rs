@@ -17,7 +17,9 @@ pub enum OrgIdError {
     Empty,
     #[error("organisation code {found:?} contains whitespace, expected a code such as 0180 or X0101")]
     Whitespace { found: String },
-    #[error("organisation code {found:?} has {digits} digits, expected {expected} (a {kind} code keeps its leading zero)")]
+    #[error(
+        "organisation code {found:?} has {digits} digits, expected {expected} (a {kind} code keeps its leading zero)"
+    )]
     ShortNumeric { found: String, digits: usize, expected: usize, kind: &'static str },
 }
 
@@ -87,7 +89,10 @@ mod tests {
     #[test]
     fn short_numeric_codes_need_padding_declared() {
         let e = OrgId::numeric("180", 4, false).unwrap_err();
-        assert_eq!(e.to_string(), "organisation code \"180\" has 3 digits, expected 4 (a municipality code keeps its leading zero)");
+        assert_eq!(
+            e.to_string(),
+            "organisation code \"180\" has 3 digits, expected 4 (a municipality code keeps its leading zero)"
+        );
         assert!(e.hint().unwrap().contains("\"0180\""));
         assert!(e.hint().unwrap().contains("pad_org_codes = true"));
         assert_eq!(OrgId::numeric("180", 4, true).unwrap().as_str(), "0180");

@@ -96,10 +96,9 @@ impl Sex {
     pub fn from_word(text: &str) -> Option<Sex> {
         let lower = text.trim().to_lowercase();
         Some(match lower.as_str() {
-            "k" | "w" | "f" | "kvinna" | "kvinnor" | "flicka" | "flickor" | "woman" | "women"
-            | "female" | "females" | "girl" | "girls" => Sex::K,
-            "m" | "man" | "män" | "pojke" | "pojkar" | "men" | "male" | "males" | "boy"
-            | "boys" => Sex::M,
+            "k" | "w" | "f" | "kvinna" | "kvinnor" | "flicka" | "flickor" | "woman" | "women" | "female"
+            | "females" | "girl" | "girls" => Sex::K,
+            "m" | "man" | "män" | "pojke" | "pojkar" | "men" | "male" | "males" | "boy" | "boys" => Sex::M,
             "t" | "totalt" | "total" | "samtliga" | "alla" | "1+2" | "both sexes" | "båda könen"
             | "kvinnor och män" | "women and men" => Sex::T,
             _ => return None,

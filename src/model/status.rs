@@ -64,7 +64,9 @@ impl Status {
 
 /// A status-column entry that is none of the accepted spellings.
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
-#[error("status {found:?} is not a status, expected one of .. . - ... p, or missing, not_applicable, confidential, preliminary, zero")]
+#[error(
+    "status {found:?} is not a status, expected one of .. . - ... p, or missing, not_applicable, confidential, preliminary, zero"
+)]
 pub struct StatusError {
     pub found: String,
 }

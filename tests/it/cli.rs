@@ -34,7 +34,8 @@ fn ingest_is_deterministic() {
 
 #[test]
 fn validate_sample_files_directly() {
-    let (code, text) = jamfor(&root(), &["validate", "data/controllers/hemtjanst_2024.csv", "data/controllers/fritid_bidrag.xlsx"]);
+    let (code, text) =
+        jamfor(&root(), &["validate", "data/controllers/hemtjanst_2024.csv", "data/controllers/fritid_bidrag.xlsx"]);
     assert_eq!(code, 0, "{text}");
     assert!(text.contains("ok: 2 files valid"), "{text}");
 }

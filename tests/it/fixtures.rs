@@ -69,7 +69,8 @@ fn valid_csv_fixtures_read_the_same_in_every_encoding_and_line_ending() {
             Err(_) => WINDOWS_1252.decode(&bytes).0.into_owned(),
         };
         let base = ingest_file(path);
-        let problems: Vec<String> = base.reports.iter().flat_map(|r| r.problems.list.iter().map(|p| p.to_string())).collect();
+        let problems: Vec<String> =
+            base.reports.iter().flat_map(|r| r.problems.list.iter().map(|p| p.to_string())).collect();
         assert!(problems.is_empty(), "{}: {problems:#?}", path.display());
         let expected = records_text(&base.observations.records());
         let tmp = tempfile::tempdir().unwrap();
@@ -96,7 +97,8 @@ fn valid_csv_fixtures_read_the_same_in_every_encoding_and_line_ending() {
 fn valid_spreadsheet_fixtures() {
     insta::glob!("../fixtures", "xlsx/valid/*.{xlsx,xls,ods}", |path| {
         let got = ingest_file(path);
-        let problems: Vec<String> = got.reports.iter().flat_map(|r| r.problems.list.iter().map(|p| p.to_string())).collect();
+        let problems: Vec<String> =
+            got.reports.iter().flat_map(|r| r.problems.list.iter().map(|p| p.to_string())).collect();
         assert!(problems.is_empty(), "{}: {problems:#?}", path.display());
         insta::assert_snapshot!(records_text(&got.observations.records()));
     });
@@ -107,11 +109,7 @@ fn legacy_formats_read_like_xlsx() {
     let dir = fixtures().join("xlsx").join("valid");
     let values = |name: &str| {
         let got = ingest_file(&dir.join(name));
-        got.observations
-            .records()
-            .into_iter()
-            .map(|r| (r.org_id, r.period, r.sex, r.value))
-            .collect::<Vec<_>>()
+        got.observations.records().into_iter().map(|r| (r.org_id, r.period, r.sex, r.value)).collect::<Vec<_>>()
     };
     let xlsx = values("wide_kvinnor_man_totalt.xlsx");
     assert!(!xlsx.is_empty());

@@ -38,7 +38,8 @@ pub fn round_beside(path: &Path) -> Option<PathBuf> {
 pub fn ingest_file(path: &Path) -> ingest::Ingested {
     let input = match round_beside(path) {
         Some(round) => {
-            let round = jamfor::round::load(&round).unwrap_or_else(|p| panic!("round beside {}: {p:?}", path.display()));
+            let round =
+                jamfor::round::load(&round).unwrap_or_else(|p| panic!("round beside {}: {p:?}", path.display()));
             let mut input = round.inputs.into_iter().next().expect("fixture rounds list their file");
             input.path = path.to_path_buf();
             input
