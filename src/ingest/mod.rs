@@ -61,6 +61,18 @@ pub struct FileReport {
     pub empty_values: usize,
     pub derived_totals: usize,
     pub problems: Problems,
+    /// What the file itself says about units, applied in [`read_one`] when no hint gives one.
+    unit_evidence: UnitEvidence,
+}
+
+/// Where a file's unit can come from when `[[input]]` does not say.
+#[derive(Debug, Default)]
+struct UnitEvidence {
+    unit_column: bool,
+    /// The value column's name (`Antal` → count).
+    header: Option<&'static str>,
+    /// Variables written with `%` after their numbers.
+    percent_variables: Vec<u32>,
 }
 
 impl FileReport {
@@ -84,9 +96,11 @@ impl FileReport {
         if let layout::Origin::Fixed(v) = &layout.variable {
             self.variable = Some((v.clone(), layout.variable_reason));
         }
-        if counts.percent_seen && self.unit.is_none() {
-            self.unit = Some(("percent".into(), "from % signs in the values"));
-        }
+        self.unit_evidence = UnitEvidence {
+            unit_column: layout.unit.is_some(),
+            header: layout.header_unit,
+            percent_variables: counts.percent_variables,
+        };
         if counts.rows == 0 && self.problems.is_empty() {
             let line = layout.header_line;
             self.problems.add(crate::error::Location::at(self.source.clone(), line, None), IngestError::NoData);
@@ -167,19 +181,42 @@ fn read_one(input: &Input, session: &mut Session) -> FileReport {
         session.builder.truncate(start);
         return report;
     }
-    if report.unit.is_none() {
-        report.unit = Some(("unspecified".into(), "no unit given; set `unit = …` in [[input]]"));
-    }
-    let unit_name = report.unit.as_ref().map(|(u, _)| u.clone()).unwrap_or_default();
-    if unit_name == "percent" && input.hints.unit.is_none() {
-        let id = session.builder.units.intern("percent");
-        session.builder.unit[start..].iter_mut().for_each(|u| *u = id);
-    }
-    if unit_name.parse::<Unit>().is_ok_and(|u| u.is_additive()) {
+    apply_unit_evidence(&mut report, &mut session.builder, start);
+    let additive = report.unit_evidence.unit_column
+        || report.unit.as_ref().is_some_and(|(u, _)| u.parse::<Unit>().is_ok_and(|u| u.is_additive()));
+    if additive {
         report.derived_totals = derive_totals(&mut session.builder, start, &input.source);
     }
     report.observations = session.builder.len() - start;
     report
+}
+
+/// Without a `unit` hint: a unit column decides per row; else the value column's name (`Antal`);
+/// else variables written with `%` are percent; everything else stays `unspecified` (and is
+/// never treated as additive).
+fn apply_unit_evidence(report: &mut FileReport, b: &mut ObservationsBuilder, start: usize) {
+    if report.unit.is_some() {
+        return;
+    }
+    let evidence = &report.unit_evidence;
+    report.unit = Some(if evidence.unit_column {
+        ("per row".into(), "from the unit column")
+    } else if let Some(unit) = evidence.header {
+        let id = b.units.intern(unit);
+        b.unit[start..].iter_mut().for_each(|u| *u = id);
+        (unit.into(), "from the value column's name")
+    } else if !evidence.percent_variables.is_empty() {
+        let id = b.units.intern("percent");
+        for i in start..b.len() {
+            if evidence.percent_variables.contains(&b.variable[i]) {
+                b.unit[i] = id;
+            }
+        }
+        let n = evidence.percent_variables.len();
+        (format!("percent for {n} variable{} written with %", if n == 1 { "" } else { "s" }), "others unspecified")
+    } else {
+        ("unspecified".into(), "no unit given; set `unit = …` in [[input]]")
+    });
 }
 
 /// Adds `T = K + M` where a file has K and M (both with values) and no T, for additive units.
@@ -201,6 +238,9 @@ fn derive_totals(b: &mut ObservationsBuilder, start: usize, source: &str) -> usi
     let mut added = 0;
     for g in groups {
         let [Some(k), Some(m), None] = g else { continue };
+        if !b.units.get(b.unit[k]).parse::<Unit>().is_ok_and(|u| u.is_additive()) {
+            continue;
+        }
         let (Some(vk), Some(vm)) = (b.value[k], b.value[m]) else { continue };
         let status = match (b.status[k], b.status[m]) {
             (Some(Status::Zero), Some(Status::Zero)) => Some(Status::Zero),
@@ -228,4 +268,68 @@ pub fn inputs_from_paths(paths: &[std::path::PathBuf], round_inputs: &[Input]) -
                 .unwrap_or_else(|| Input::from_path(Path::new(p)))
         })
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::ObservationRecord;
+
+    fn read(csv: &str, unit: Option<&str>) -> Vec<ObservationRecord> {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("f.csv");
+        std::fs::write(&path, csv).unwrap();
+        let hints = InputHints { unit: unit.map(|u| u.parse().unwrap()), ..InputHints::default() };
+        let got = ingest(&[Input { path, source: "f.csv".into(), hints }]);
+        assert_eq!(got.problem_count(), 0, "{:?}", got.reports[0].problems);
+        got.observations.records()
+    }
+
+    fn sexes(records: &[ObservationRecord]) -> Vec<(String, Sex, Option<f64>)> {
+        records.iter().map(|r| (r.source.clone(), r.sex, r.value)).collect()
+    }
+
+    #[test]
+    fn total_is_derived_for_additive_units_and_marked() {
+        let r = read("Kommun;År;Kön;Värde\nX1;2023;K;10,5\nX1;2023;M;2\n", Some("hours"));
+        assert_eq!(
+            sexes(&r),
+            [
+                ("f.csv".into(), Sex::K, Some(10.5)),
+                ("f.csv".into(), Sex::M, Some(2.0)),
+                ("f.csv#derived:T=K+M".into(), Sex::T, Some(12.5)),
+            ]
+        );
+        assert_eq!(r[2].row, 2, "a derived total points at the K row");
+    }
+
+    #[test]
+    fn nothing_is_derived_for_rates_percentages_or_unknown_units() {
+        for unit in [Some("percent"), Some("per_1000"), None] {
+            let r = read("Kommun;År;Kön;Värde\nX1;2023;K;10\nX1;2023;M;2\n", unit);
+            assert_eq!(r.len(), 2, "{unit:?}");
+        }
+    }
+
+    #[test]
+    fn a_missing_sex_is_never_derived_from_the_total() {
+        let r = read("Kommun;År;Kön;Värde\nX1;2023;T;10\nX1;2023;K;4\n", Some("count"));
+        assert_eq!(sexes(&r), [("f.csv".into(), Sex::T, Some(10.0)), ("f.csv".into(), Sex::K, Some(4.0))]);
+        let r = read("Kommun;År;Kön;Värde\nX1;2023;K;4\nX1;2023;M;..\n", Some("count"));
+        assert_eq!(r.len(), 2, "no total from a missing man's value");
+    }
+
+    #[test]
+    fn percent_signs_set_the_unit_of_their_variable_only() {
+        let r = read("Kommun;År;Kön;Mått;Värde\nX1;2023;K;andel;45 %\nX1;2023;K;antal;12\n", None);
+        assert_eq!(r[0].unit, "percent");
+        assert_eq!(r[1].unit, "unspecified");
+    }
+
+    #[test]
+    fn value_header_names_the_unit() {
+        let r = read("Kommun;År;Kön;Antal\nX1;2023;K;4\nX1;2023;M;5\n", None);
+        assert!(r.iter().all(|o| o.unit == "count"));
+        assert_eq!(r.len(), 3, "counts add up, so T is derived");
+    }
 }

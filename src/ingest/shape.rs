@@ -121,7 +121,8 @@ pub struct ShapeCounts {
     pub empty_values: usize,
     /// Lines with a single non-empty cell (titles and footnotes such as `Källa: SCB`), skipped.
     pub notes: Vec<(u32, String)>,
-    pub percent_seen: bool,
+    /// Variables (interned ids) with a `%` after some value: their unit is percent.
+    pub percent_variables: Vec<u32>,
 }
 
 type Key = (u32, u32, u32, Option<Sex>, u32);
@@ -286,7 +287,12 @@ impl<'a> Shaper<'a> {
             if k == 0 || self.column_periods[k].is_some() {
                 self.check_frequency(line, l.period_index(), variable, period);
             }
-            let Some((value, status)) = self.value(line, vc.index, row.cell(vc.index), status) else { continue };
+            let Some((value, status, percent)) = self.value(line, vc.index, row.cell(vc.index), status) else {
+                continue;
+            };
+            if percent && !self.counts.percent_variables.contains(&variable) {
+                self.counts.percent_variables.push(variable);
+            }
             let unit = match l.unit {
                 Some(c) => {
                     let text = row.cell(c).text();
@@ -388,14 +394,14 @@ impl<'a> Shaper<'a> {
     }
 
     /// The value and status of one value cell, checked against the row's status column.
-    #[allow(clippy::type_complexity)] // (value, status) pair, named at the one call site
+    /// Also says whether the number carried a `%`.
     fn value(
         &mut self,
         line: u32,
         c: usize,
         cell: Cell<'_>,
         row_status: Option<Status>,
-    ) -> Option<(Option<f64>, Option<Status>)> {
+    ) -> Option<(Option<f64>, Option<Status>, bool)> {
         let parsed = match cell {
             Cell::Empty => Parsed::Empty,
             Cell::Number(v) => Parsed::Number { value: v, percent: false },
@@ -418,15 +424,13 @@ impl<'a> Shaper<'a> {
                 }
             },
         };
-        if let Parsed::Number { percent: true, .. } = parsed {
-            self.counts.percent_seen = true;
-        }
+        let percent = matches!(parsed, Parsed::Number { percent: true, .. });
         if parsed == Parsed::Empty {
             self.counts.empty_values += 1;
         }
         let (value, status) = parsed.value_status();
         match (row_status, value, status) {
-            (None, v, s) => Some((v, s)),
+            (None, v, s) => Some((v, s, percent)),
             (Some(rs), Some(_), None) if rs.value_absent() => {
                 let kind = IngestError::ValueWithAbsentStatus {
                     value: cell.text().trim().to_string(),
@@ -446,7 +450,7 @@ impl<'a> Shaper<'a> {
                 None
             }
             // The status column refines the cell: `..` under status `confidential` is confidential.
-            (Some(rs), v, _) => Some((v, Some(rs))),
+            (Some(rs), v, _) => Some((v, Some(rs), percent)),
         }
     }
 }
