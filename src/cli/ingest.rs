@@ -27,6 +27,9 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     };
     let mut out = std::io::stdout().lock();
     write!(out, "{}", summary::describe(&ingested).context("summarising the observations")?)?;
+    if let Some(parent) = args.out.parent().filter(|p| !p.as_os_str().is_empty()) {
+        std::fs::create_dir_all(parent).with_context(|| format!("creating {}", parent.display()))?;
+    }
     ingested.observations.write_parquet(&args.out).with_context(|| format!("writing {}", args.out.display()))?;
     writeln!(out, "wrote {}", args.out.display())?;
     Ok(ExitCode::SUCCESS)

@@ -27,11 +27,11 @@ pub fn decode<'a>(
 ) -> Result<(Cow<'a, str>, EncodingChoice), Problem<IngestError>> {
     if let Some((enc, bom_len)) = Encoding::for_bom(bytes) {
         let body = &bytes[bom_len..];
-        let text = strict(enc, body, source, bom_len)?;
+        let text = strict(enc, body, source)?;
         return Ok((text, EncodingChoice { name: enc.name(), reason: "byte-order mark" }));
     }
     if let Some(enc) = declared {
-        let text = strict(enc, bytes, source, 0).map_err(|p| {
+        let text = strict(enc, bytes, source).map_err(|p| {
             let hint = (enc == UTF_8 && WINDOWS_1252.decode_without_bom_handling_and_without_replacement(bytes).is_some())
                 .then(|| "the bytes read as Windows-1252: remove `encoding` from this file's [[input]], or set encoding = \"windows-1252\"".to_string());
             p.with_hint(hint)
@@ -41,19 +41,14 @@ pub fn decode<'a>(
     if let Ok(text) = std::str::from_utf8(bytes) {
         return Ok((Cow::Borrowed(text), EncodingChoice { name: "UTF-8", reason: "valid UTF-8" }));
     }
-    let text = strict(WINDOWS_1252, bytes, source, 0)?;
+    let text = strict(WINDOWS_1252, bytes, source)?;
     Ok((text, EncodingChoice { name: "windows-1252", reason: "not valid UTF-8" }))
 }
 
 /// Decodes with no replacement. For Windows-1252, the five bytes it leaves undefined (0x81, 0x8D,
 /// 0x8F, 0x90, 0x9D; WHATWG maps them to C1 controls) are rejected, because a file holding them
 /// is in some other encoding.
-fn strict<'a>(
-    enc: &'static Encoding,
-    bytes: &'a [u8],
-    source: &str,
-    offset: usize,
-) -> Result<Cow<'a, str>, Problem<IngestError>> {
+fn strict<'a>(enc: &'static Encoding, bytes: &'a [u8], source: &str) -> Result<Cow<'a, str>, Problem<IngestError>> {
     if enc == UTF_8 {
         return match std::str::from_utf8(bytes) {
             Ok(text) => Ok(Cow::Borrowed(text)),
@@ -61,7 +56,7 @@ fn strict<'a>(
                 let at = e.valid_up_to();
                 let kind =
                     IngestError::Encoding { found: format!("byte 0x{:02X}", bytes[at]), expected: "UTF-8".into() };
-                Err(Problem::new(locate(bytes, at, offset, source), kind))
+                Err(Problem::new(locate(bytes, at, source), kind))
             }
         };
     }
@@ -71,7 +66,7 @@ fn strict<'a>(
                 && let Some(at) = bytes.iter().position(|b| matches!(b, 0x81 | 0x8D | 0x8F | 0x90 | 0x9D))
             {
                 let kind = IngestError::UndefinedByte { found: format!("byte 0x{:02X}", bytes[at]) };
-                return Err(Problem::new(locate(bytes, at, offset, source), kind));
+                return Err(Problem::new(locate(bytes, at, source), kind));
             }
             Ok(text)
         }
@@ -80,7 +75,7 @@ fn strict<'a>(
             let at = first_malformed(enc, bytes);
             let kind =
                 IngestError::Encoding { found: format!("byte 0x{:02X}", bytes[at]), expected: enc.name().into() };
-            Err(Problem::new(locate(bytes, at, offset, source), kind))
+            Err(Problem::new(locate(bytes, at, source), kind))
         }
     }
 }
@@ -96,13 +91,12 @@ fn first_malformed(enc: &'static Encoding, bytes: &[u8]) -> usize {
 }
 
 /// The 1-based line and column (in characters, counting each undecodable byte as one) of byte
-/// `at`; `offset` is the length of a stripped BOM.
-fn locate(bytes: &[u8], at: usize, offset: usize, source: &str) -> Location {
+/// `at`, counted after a byte-order mark as editors show it.
+fn locate(bytes: &[u8], at: usize, source: &str) -> Location {
     let before = &bytes[..at];
     let line = before.iter().filter(|&&b| b == b'\n').count() + 1;
     let line_start = before.iter().rposition(|&b| b == b'\n').map_or(0, |p| p + 1);
     let column = String::from_utf8_lossy(&before[line_start..]).chars().count() + 1;
-    let _ = offset;
     Location::at(source, line as u32, Some(column as u32))
 }
 

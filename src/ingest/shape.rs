@@ -142,8 +142,13 @@ pub struct Shaper<'a> {
     all_ages: u32,
     /// Header periods of the value columns, interned.
     column_periods: Vec<Option<u32>>,
-    last_org: Option<(String, u32, u32)>,
-    last_variable_checked: Option<(u32, Frequency)>,
+    /// The previous row's organisation cell and name cell, and their ids: consecutive rows of
+    /// one organisation (the common order) skip parsing and hashing.
+    last_org: Option<(String, String, u32, u32)>,
+    /// The previous row's period cell and id.
+    last_period: Option<(String, u32)>,
+    /// The last (variable, period) pair whose frequency was checked.
+    last_checked: Option<(u32, u32)>,
     pub problems: Problems,
     pub counts: ShapeCounts,
 }
@@ -187,7 +192,8 @@ impl<'a> Shaper<'a> {
             all_ages,
             column_periods,
             last_org: None,
-            last_variable_checked: None,
+            last_period: None,
+            last_checked: None,
             problems: Problems::with_cap(cap),
             counts: ShapeCounts::default(),
         }
@@ -311,9 +317,11 @@ impl<'a> Shaper<'a> {
         let c = l.org.index;
         let cell = row.cell(c).text();
         let text = cell.trim();
-        if let Some((last, id, name)) = &self.last_org
+        let name_cell = l.org_name.map(|n| row.cell(n).text());
+        let name_text = name_cell.as_deref().map_or("", str::trim);
+        if let Some((last, last_name, id, name)) = &self.last_org
             && last == text
-            && l.org_name.is_none()
+            && last_name == name_text
         {
             return Some((*id, *name));
         }
@@ -338,7 +346,7 @@ impl<'a> Shaper<'a> {
         };
         let name = match (l.org_name, split) {
             // A name quoted over two lines keeps one line break whatever the file's line ends.
-            (Some(n), _) => match row.cell(n).text().trim() {
+            (Some(_), _) => match name_text {
                 "" => NO_NAME,
                 t if t.contains('\r') => self.builder.names.intern(&t.replace("\r\n", "\n")),
                 t => self.builder.names.intern(t),
@@ -346,19 +354,29 @@ impl<'a> Shaper<'a> {
             (None, Some(n)) => self.builder.names.intern(n),
             (None, None) => NO_NAME,
         };
-        self.last_org = Some((text.to_string(), id, name));
+        self.last_org = Some((text.to_string(), name_text.to_string(), id, name));
         Some((id, name))
     }
 
     fn period(&mut self, line: u32, c: usize, row: &impl Row) -> Option<u32> {
         let cell = row.cell(c);
         let text = cell.text();
-        if text.trim().is_empty() {
+        let text = text.trim();
+        if let Some((last, id)) = &self.last_period
+            && last == text
+        {
+            return Some(*id);
+        }
+        if text.is_empty() {
             self.problems.add(self.loc.at(line, Some(c)), IngestError::EmptyCell { role: "period" });
             return None;
         }
         match text.parse::<Period>() {
-            Ok(p) => Some(self.builder.periods.intern(&p.to_string())),
+            Ok(p) => {
+                let id = self.builder.periods.intern(&p.to_string());
+                self.last_period = Some((text.to_string(), id));
+                Some(id)
+            }
             Err(e) => {
                 self.problems.add(self.loc.at(line, Some(c)), e.into());
                 None
@@ -368,11 +386,11 @@ impl<'a> Shaper<'a> {
 
     /// One frequency per variable, across rows and files: the first period seen decides.
     fn check_frequency(&mut self, line: u32, column: Option<usize>, variable: u32, period: u32) {
-        let text = self.builder.periods.get(period);
-        let freq = text.parse::<Period>().expect("interned periods are canonical").frequency();
-        if self.last_variable_checked == Some((variable, freq)) {
+        if self.last_checked == Some((variable, period)) {
             return;
         }
+        let text = self.builder.periods.get(period);
+        let freq = text.parse::<Period>().expect("interned periods are canonical").frequency();
         let here = self.loc.at(line, column);
         match self.frequencies.get(&variable) {
             Some((expected, first)) if *expected != freq => {
@@ -385,10 +403,10 @@ impl<'a> Shaper<'a> {
                 };
                 self.problems.add(here, kind);
             }
-            Some(_) => self.last_variable_checked = Some((variable, freq)),
+            Some(_) => self.last_checked = Some((variable, period)),
             None => {
                 self.frequencies.insert(variable, (freq, here.to_string()));
-                self.last_variable_checked = Some((variable, freq));
+                self.last_checked = Some((variable, period));
             }
         }
     }
