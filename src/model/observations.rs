@@ -367,14 +367,13 @@ impl ObservationsBuilder {
             self.name.iter().map(|&i| (i != NO_NAME).then(|| self.names.get(i))),
         )
         .into_column();
-        let sex = StringChunked::from_iter_values("sex".into(), self.sex.iter().map(|s| s.code()))
-            .into_column()
-            .cast(&sex_dtype())
-            .expect("K/M/T are the enum's categories");
-        let status = StringChunked::from_iter_options("status".into(), self.status.iter().map(|s| s.map(Status::name)))
-            .into_column()
-            .cast(&status_dtype())
-            .expect("status names are the enum's categories");
+        // Enum columns straight from their category ids (the order of `Sex::ALL`/`Status::ALL`),
+        // without hashing millions of strings.
+        let sex_ids = UInt8Chunked::from_iter_values("sex".into(), self.sex.iter().map(|&s| s as u8));
+        let sex = Categorical8Chunked::from_cats_and_dtype(sex_ids, sex_dtype()).into_column();
+        let status_ids =
+            UInt8Chunked::from_iter_options("status".into(), self.status.iter().map(|s| s.map(|s| s as u8)));
+        let status = Categorical8Chunked::from_cats_and_dtype(status_ids, status_dtype()).into_column();
         let columns = vec![
             strings("source", &self.sources, &self.source),
             Column::new("row".into(), self.row),
@@ -394,5 +393,52 @@ impl ObservationsBuilder {
         } else {
             Observations { frame }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn one_row(value: Option<f64>, status: Option<Status>) -> ObservationsBuilder {
+        let mut b = ObservationsBuilder::default();
+        let ids = RowIds {
+            source: b.sources.intern("f.csv"),
+            row: 2,
+            org: b.orgs.intern("0180"),
+            name: NO_NAME,
+            period: b.periods.intern("2023"),
+            variable: b.variables.intern("v"),
+            sex: Sex::M,
+            age: b.ages.intern("all"),
+            unit: b.units.intern("count"),
+        };
+        b.push(ids, value, status);
+        b
+    }
+
+    #[test]
+    fn builder_output_passes_the_schema_check_and_keeps_codes() {
+        let obs = one_row(None, Some(Status::Confidential)).finish();
+        let again = Observations::new(obs.frame().clone()).unwrap();
+        let r = &again.records()[0];
+        assert_eq!((r.org_id.as_str(), r.sex, r.status, r.value), ("0180", Sex::M, Some(Status::Confidential), None));
+        assert_eq!(r.org_name, None);
+    }
+
+    #[test]
+    fn schema_violations_are_refused() {
+        let frame = one_row(Some(1.0), None).finish().into_frame();
+        let swapped = frame.select(["row", "source"]).unwrap();
+        assert!(matches!(Observations::new(swapped), Err(SchemaError::Columns { .. })));
+        // A value under a status that says absent.
+        let mut bad = frame.clone();
+        let status = one_row(None, Some(Status::Missing)).finish().into_frame().column("status").unwrap().clone();
+        bad.with_column(status).unwrap();
+        assert!(matches!(Observations::new(bad), Err(SchemaError::ValueStatus { index: 0, .. })));
+        // Codes as numbers are not an observation table.
+        let mut numeric = frame;
+        numeric.with_column(Column::new("org_id".into(), [180u32])).unwrap();
+        assert!(matches!(Observations::new(numeric), Err(SchemaError::Type { column: "org_id", .. })));
     }
 }
