@@ -6,6 +6,7 @@
 
 mod diagnostics;
 mod ingest;
+mod px;
 mod summary;
 mod validate;
 
@@ -31,6 +32,8 @@ enum Command {
     Ingest(ingest::Args),
     /// Check input files and report every problem; writes nothing.
     Validate(validate::Args),
+    /// The PC-Axis (.px) reader on its own: describe or convert a file.
+    Px(px::Args),
 }
 
 /// Exit code for problems in the user's input or usage.
@@ -41,6 +44,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     match cli.command {
         Command::Ingest(args) => ingest::run(args),
         Command::Validate(args) => validate::run(args),
+        Command::Px(args) => px::run(args),
     }
 }
 

@@ -21,6 +21,7 @@ pub mod excel;
 pub mod layout;
 pub mod number;
 pub mod options;
+pub mod pcaxis;
 pub mod shape;
 
 use std::collections::HashMap;
