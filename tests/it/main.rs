@@ -3,5 +3,6 @@
 mod cli;
 mod fixtures;
 mod kolada_real;
+mod px;
 mod roundtrip;
 mod support;
