@@ -64,11 +64,15 @@ pub enum IngestError {
         expected_freq: &'static str,
         first: String,
     },
+    #[error("{message}")]
+    Px { message: String },
+    #[error("found {found}, expected {expected}")]
+    Invalid { found: String, expected: String },
     #[error("sheet {found:?} is not in the workbook, expected one of {available}")]
     SheetNotFound { found: String, available: String },
     #[error("the workbook has no sheet with data")]
     NoSheet,
-    #[error("{format} input is not supported by this version of jamfor, expected csv, xlsx, xls or ods")]
+    #[error("{format} input is not supported by this version of jamfor, expected csv, xlsx, xls, ods or px")]
     Unsupported { format: &'static str },
     #[error(
         "cannot tell the format from the file name, expected an extension (.csv .xlsx .xls .ods .px .json .parquet)"

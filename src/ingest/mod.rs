@@ -22,6 +22,7 @@ pub mod layout;
 pub mod number;
 pub mod options;
 pub mod pcaxis;
+mod px;
 pub mod shape;
 
 use std::collections::HashMap;
@@ -176,6 +177,7 @@ fn read_one(input: &Input, session: &mut Session) -> FileReport {
             Err(e) => report.problems.add(location, IngestError::Io { message: e.to_string() }),
         },
         Some(f) if f.is_spreadsheet() => excel::read(input, &stem, session, &mut report),
+        Some(Format::Px) => px::read(input, session, &mut report),
         Some(f) => report.problems.add(location, IngestError::Unsupported { format: f.name() }),
     }
     if !report.problems.is_empty() {

@@ -110,6 +110,7 @@ struct Tokens<R> {
     line: u32,
     line_start: u64,
     pending: Vec<u8>,
+    last_end: Option<(u64, u32, u32)>,
 }
 
 const CHUNK: usize = 1 << 20;
@@ -123,7 +124,7 @@ impl<R: Read> Tokens<R> {
         let mut buf = first.to_vec();
         let len = buf.len();
         buf.resize(len.max(CHUNK), 0);
-        Tokens { reader, buf, pos: 0, len, eof: false, base, line, line_start, pending: Vec::new() }
+        Tokens { reader, buf, pos: 0, len, eof: false, base, line, line_start, pending: Vec::new(), last_end: None }
     }
 
     fn fill(&mut self) -> Result<bool, PxError> {
@@ -157,9 +158,9 @@ impl<R: Read> Tokens<R> {
         (offset, self.line, (offset - self.line_start) as u32 + 1)
     }
 
-    /// The end of the data, for "too few cells" errors.
+    /// Just after the last token, for "too few cells" errors (or the start of the data).
     fn end(&self) -> (u64, u32, u32) {
-        self.here()
+        self.last_end.unwrap_or_else(|| self.here())
     }
 
     /// Calls `f` with each token until the end. Tokens live only during the call.
@@ -199,6 +200,7 @@ impl<R: Read> Tokens<R> {
                 let next = if quoted { end + 1 } else { end };
                 let bytes = &self.buf[start..end];
                 self.pos = next;
+                self.last_end = Some(self.here());
                 f(Token { bytes, quoted, offset, line, column })?;
                 continue;
             }
@@ -236,6 +238,7 @@ impl<R: Read> Tokens<R> {
                 });
             }
             let pending = std::mem::take(&mut self.pending);
+            self.last_end = Some(self.here());
             f(Token { bytes: &pending, quoted, offset, line, column })?;
             self.pending = pending;
         }
@@ -379,14 +382,15 @@ fn sparse<R: Read>(meta: &Meta, kinds: &[KeyKind], tokens: &mut Tokens<R>, expec
                 for (j, k) in keys.iter().enumerate() {
                     let Some(i) = lookup[j].get(k) else {
                         let kind = PxErrorKind::BadKey {
-                            key: format!("{:?}", keys.join("\",\"")),
+                            key: format!("\"{}\"", keys.join("\",\"")),
                             expected: format!(
                                 "{k:?} to be a {} of {:?}",
                                 if kinds[j] == KeyKind::Codes { "code" } else { "value" },
                                 stub[j].labels.name
                             ),
                         };
-                        return Err(located(kind, &t));
+                        let (line, column, offset) = key_start.expect("set at the first key");
+                        return Err(PxError { kind, offset, line, column, keyword: Some("DATA".into()) });
                     };
                     row += i * weights[j];
                 }
@@ -400,11 +404,9 @@ fn sparse<R: Read>(meta: &Meta, kinds: &[KeyKind], tokens: &mut Tokens<R>, expec
             }
             return Ok(());
         }
-        // A quoted token that is neither number nor symbol where a cell belongs: the row was short.
-        if t.quoted
-            && Symbol::parse(t.bytes).is_none()
-            && std::str::from_utf8(t.bytes).ok().and_then(parse_plain).is_none()
-        {
+        // A quoted token that is not a symbol where a cell belongs is the next row's key (numbers
+        // are never quoted, codes such as "0999" always are): the row was short.
+        if t.quoted && Symbol::parse(t.bytes).is_none() {
             let kind = PxErrorKind::CellCount {
                 found: cells_in_row,
                 expected: width,

@@ -12,6 +12,8 @@ pub enum PxErrorKind {
     UnterminatedString,
     #[error("found {found}, expected {expected}")]
     Syntax { found: String, expected: &'static str },
+    #[error("the file is empty, expected PX keywords and DATA")]
+    Empty,
     #[error("found no DATA keyword, expected DATA= after the metadata")]
     NoData,
     #[error("found a second {keyword} for {subject}, expected one")]

@@ -83,11 +83,7 @@ pub fn read(mut reader: impl Read) -> Result<PxTable, PxError> {
     let lexed = lexer::lex(&text[..meta_end]).map_err(|e| e.locate(text))?;
     let Some(data_start) = lexed.data.or(data_at) else {
         if text.iter().all(u8::is_ascii_whitespace) {
-            return Err(PxError::new(
-                PxErrorKind::Missing { keyword: "everything".into(), expected: "a PX file (the file is empty)".into() },
-                0,
-            )
-            .locate(text));
+            return Err(PxError::new(PxErrorKind::Empty, 0).locate(text));
         }
         return Err(PxError::new(PxErrorKind::NoData, text.len() as u64).locate(text));
     };
