@@ -322,7 +322,11 @@ fn shape(
             (role, format!("{:?}", v.labels.name))
         })
         .collect();
-    report.unit = Some(("from the PX file".into(), "UNITS"));
+    let mut unit_names: Vec<&str> = units.iter().map(|&u| b.units.get(u)).collect();
+    unit_names.dedup();
+    report.unit = Some((unit_names.join(", "), if hints.unit.is_some() { "from round.toml" } else { "from UNITS" }));
+    // Totals are derived per (variable, unit) group, for additive units only.
+    report.unit_evidence.unit_column = true;
     let _ = start;
     Ok(())
 }

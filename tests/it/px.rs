@@ -80,3 +80,33 @@ fn px_fixtures() {
         insta::assert_snapshot!(text);
     });
 }
+
+/// PX into observations: roles found from names and codes, SCB sex codes, content variable as
+/// the variable, symbols as statuses, totals derived for counts only.
+#[test]
+fn px_ingests_into_observations() {
+    let path = fixtures().join("px/valid/scb_like_population.px");
+    let got = crate::support::ingest_file(&path);
+    assert_eq!(got.problem_count(), 0, "{:?}", got.reports[0].problems);
+    insta::assert_snapshot!(crate::support::records_text(&got.observations.records()));
+}
+
+/// A dimension that is none of the roles must be fixed with `select`; the error says how.
+#[test]
+fn px_dimension_must_be_selected() {
+    let Some(dir) = realdata() else { return };
+    let tmp = tempfile::tempdir().unwrap();
+    std::fs::copy(dir.join("scb__BE0101N1.px"), tmp.path().join("be.px")).unwrap();
+    let (code, text) = jamfor(tmp.path(), &["validate", "be.px"]);
+    assert_eq!(code, 2);
+    assert!(text.contains("select = { \"civilstånd\" = \"ogifta\" }"), "{text}");
+    std::fs::write(
+        tmp.path().join("round.toml"),
+        "participants = [\"0114\"]\n[[input]]\npath = \"be.px\"\nselect = { \"civilstånd\" = \"gifta\" }\n",
+    )
+    .unwrap();
+    let (code, text) = jamfor(tmp.path(), &["ingest", "--round", "round.toml", "--out", "o.parquet"]);
+    assert_eq!(code, 0, "{text}");
+    // 64 cells, half of them "gifta": 32 observations, plus derived totals (counts add up).
+    assert!(text.contains("32 rows → 48 observations (16 totals derived as K + M)"), "{text}");
+}
