@@ -4,5 +4,6 @@ mod cli;
 mod fixtures;
 mod kolada_real;
 mod px;
+mod px_roundtrip;
 mod roundtrip;
 mod support;

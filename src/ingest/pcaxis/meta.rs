@@ -87,6 +87,20 @@ pub struct Variable {
 }
 
 impl Variable {
+    /// A variable with default-language name and values and nothing else (writers, tests).
+    pub fn new(name: impl Into<String>, values: Vec<String>, heading: bool) -> Variable {
+        Variable {
+            labels: Labels { name: name.into(), values },
+            translations: BTreeMap::new(),
+            code: None,
+            codes: None,
+            elimination: None,
+            time: None,
+            prestext: None,
+            heading,
+        }
+    }
+
     pub fn len(&self) -> usize {
         self.labels.values.len()
     }
@@ -172,6 +186,36 @@ pub struct Meta {
 }
 
 impl Meta {
+    /// Metadata for a table built in code (the generator, tests): `variables` in STUB then
+    /// HEADING order (each variable's `heading` flag says which).
+    pub fn new(variables: Vec<Variable>) -> Meta {
+        let stub_len = variables.iter().take_while(|v| !v.heading).count();
+        Meta {
+            charset: Charset {
+                decoder: super::decode::Decoder::Utf8,
+                name: "UTF-8".into(),
+                reason: "built in code".into(),
+            },
+            warnings: Vec::new(),
+            language: None,
+            languages: Vec::new(),
+            matrix: None,
+            title: None,
+            contents: None,
+            units: None,
+            decimals: None,
+            showdecimals: None,
+            variables,
+            stub_len,
+            content_variable: None,
+            content: Vec::new(),
+            keys: None,
+            notes: Vec::new(),
+            symbols: BTreeMap::new(),
+            keywords: Vec::new(),
+        }
+    }
+
     /// Number of cells the cube holds: the product of the value counts.
     pub fn cells(&self) -> u64 {
         self.variables.iter().map(|v| v.len() as u64).product()

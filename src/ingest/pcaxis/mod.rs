@@ -24,6 +24,7 @@ pub mod decode;
 pub mod error;
 pub mod lexer;
 pub mod meta;
+pub mod writer;
 
 use std::io::Read;
 use std::path::Path;

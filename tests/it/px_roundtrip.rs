@@ -1,0 +1,198 @@
+//! Properties of the PX reader: the writer → reader round trip on random tables (languages,
+//! codes, time and content variables, KEYS, symbols, separators, encodings), and arbitrary bytes
+//! never panic the reader, with every error pointing inside the input.
+
+use jamfor::ingest::pcaxis::meta::{ContentInfo, Elimination, Labels, Meta, TimeScale, Variable};
+use jamfor::ingest::pcaxis::writer::{WriteOptions, write};
+use jamfor::ingest::pcaxis::{self, Data, PxTable, Symbol};
+use proptest::prelude::*;
+
+/// Words from an alphabet Windows-1252 can hold, with the characters PX must take literally.
+fn word() -> impl Strategy<Value = String> {
+    "[a-zA-ZåäöÅÄÖé0-9;=,()\\[\\] .:-]{1,12}".prop_filter("no surrounding blanks", |s| s.trim() == s)
+}
+
+fn distinct(n: usize) -> impl Strategy<Value = Vec<String>> {
+    prop::collection::btree_set(word(), n..=n).prop_map(|s| s.into_iter().collect())
+}
+
+#[derive(Debug, Clone)]
+struct Spec {
+    table: PxTable,
+    opts: WriteOptions,
+}
+
+fn cell() -> impl Strategy<Value = Result<f64, Symbol>> {
+    prop_oneof![
+        6 => (-1_000_000_000i64..1_000_000_000, 0u32..4).prop_map(|(m, d)| Ok(m as f64 / 10f64.powi(d as i32))),
+        1 => Just(Ok(0.0)),
+        1 => prop::sample::select(vec![Symbol::Dots(1), Symbol::Dots(2), Symbol::Dots(3), Symbol::Dots(6), Symbol::Sum, Symbol::Nil, Symbol::Colon]).prop_map(Err),
+    ]
+}
+
+fn spec() -> impl Strategy<Value = Spec> {
+    let dims = prop::collection::vec(1usize..=4, 1..=4);
+    (dims, 0usize..=4, any::<bool>(), any::<bool>(), any::<bool>(), any::<u64>())
+        .prop_flat_map(|(dims, split, translate, with_time, with_content, seed)| {
+            let n = dims.len();
+            let split = split.min(n);
+            let names = distinct(n);
+            let values: Vec<_> = dims.iter().map(|&d| distinct(d)).collect();
+            let translations: Vec<_> = dims.iter().map(|&d| distinct(d)).collect();
+            let en_names = distinct(n);
+            let cells: usize = dims.iter().product();
+            let data = prop::collection::vec(cell(), cells..=cells);
+            let opts = (
+                prop::sample::select(vec![b' ', b'\t', b',', b';']),
+                any::<bool>(),
+                any::<bool>(),
+                any::<bool>(),
+                any::<bool>(),
+            );
+            (
+                Just((dims, split, translate, with_time, with_content, seed)),
+                names,
+                values,
+                translations,
+                en_names,
+                data,
+                opts,
+            )
+        })
+        .prop_map(
+            |(
+                (dims, split, translate, with_time, with_content, seed),
+                names,
+                values,
+                translations,
+                en_names,
+                data,
+                (sep, semi, keys, cp1252, omit),
+            )| {
+                let n = dims.len();
+                let mut variables: Vec<Variable> = (0..n)
+                    .map(|k| {
+                        let mut v = Variable::new(names[k].clone(), values[k].clone(), k >= split);
+                        if seed & (1 << k) != 0 {
+                            v.codes = Some((0..dims[k]).map(|j| format!("C{k}{j:02}")).collect());
+                            v.code = Some(format!("Var{k}"));
+                        }
+                        if seed & (1 << (k + 8)) != 0 {
+                            v.elimination =
+                                Some(if dims[k] > 1 { Elimination::Value(dims[k] - 1) } else { Elimination::Yes });
+                        }
+                        if translate {
+                            v.translations.insert(
+                                "en".into(),
+                                Labels { name: en_names[k].clone(), values: translations[k].clone() },
+                            );
+                        }
+                        v
+                    })
+                    .collect();
+                if with_time {
+                    let last = n - 1;
+                    variables[last].labels.values = (0..dims[last]).map(|j| (2015 + j).to_string()).collect();
+                    variables[last].time = Some(TimeScale::Annual);
+                }
+                let mut meta = Meta::new(variables);
+                meta.title = Some(format!("Titel {}", names.join(" ")));
+                meta.contents = Some("Innehåll".into());
+                meta.units = Some("antal".into());
+                if translate {
+                    meta.language = Some("sv".into());
+                    meta.languages = vec!["sv".into(), "en".into()];
+                }
+                if with_content && !with_time {
+                    meta.content_variable = Some(0);
+                    meta.content = (0..dims[0])
+                        .map(|j| ContentInfo { units: Some(format!("enhet {j}")), ..ContentInfo::default() })
+                        .collect();
+                }
+                let mut d = Data::default();
+                for (i, c) in data.iter().enumerate() {
+                    match c {
+                        Ok(v) => d.values.push(*v),
+                        Err(s) => {
+                            d.values.push(0.0);
+                            d.symbols.push((i as u64, *s));
+                        }
+                    }
+                }
+                let keys = keys && split > 0;
+                let opts = WriteOptions {
+                    windows_1252: cp1252,
+                    separator: sep,
+                    semicolon_rows: semi,
+                    keys,
+                    omit_final_semicolon: omit,
+                };
+                Spec { table: PxTable { meta, data: d }, opts }
+            },
+        )
+}
+
+fn semantic(
+    t: &PxTable,
+) -> (
+    Vec<Variable>,
+    Option<String>,
+    Option<String>,
+    Option<String>,
+    Option<String>,
+    Vec<String>,
+    Vec<Option<String>>,
+    Vec<(Option<f64>, Option<Symbol>)>,
+) {
+    let cells = (0..t.meta.cells()).map(|i| t.data.cell(i)).collect();
+    (
+        t.meta.variables.clone(),
+        t.meta.title.clone(),
+        t.meta.contents.clone(),
+        t.meta.units.clone(),
+        t.meta.language.clone(),
+        t.meta.languages.clone(),
+        t.meta.content.iter().map(|c| c.units.clone()).collect(),
+        cells,
+    )
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 128, ..ProptestConfig::default() })]
+
+    #[test]
+    fn writer_then_reader_is_identity(spec in spec()) {
+        let mut bytes = Vec::new();
+        write(&spec.table, &mut bytes, spec.opts).unwrap();
+        let back = pcaxis::read_bytes(&bytes).map_err(|e| e.locate(&bytes));
+        let text = String::from_utf8_lossy(&bytes).into_owned();
+        prop_assert!(back.is_ok(), "{:?}\n{text}", back.err());
+        let back = back.unwrap();
+        prop_assert_eq!(semantic(&back), semantic(&spec.table), "{:?}\n{}", spec.opts, text);
+        if spec.opts.keys {
+            prop_assert!(back.data.keyed_rows.is_some());
+        }
+    }
+
+    #[test]
+    fn arbitrary_bytes_never_panic_and_errors_point_inside(bytes in prop::collection::vec(any::<u8>(), 0..400)) {
+        if let Err(e) = pcaxis::read_bytes(&bytes) {
+            prop_assert!(e.offset <= bytes.len() as u64, "{e:?} beyond {} bytes", bytes.len());
+            prop_assert!(e.line >= 1 && e.column >= 1, "{e:?} is located");
+        }
+    }
+
+    #[test]
+    fn mutated_fixtures_never_panic(seed in 0usize..1000, at in any::<prop::sample::Index>(), byte in any::<u8>(), cut in any::<prop::sample::Index>()) {
+        let dir = crate::support::fixtures().join("px/valid");
+        let mut files: Vec<_> = std::fs::read_dir(&dir).unwrap().map(|e| e.unwrap().path()).collect();
+        files.sort();
+        let mut bytes = std::fs::read(&files[seed % files.len()]).unwrap();
+        let i = at.index(bytes.len());
+        bytes[i] = byte;
+        bytes.truncate(cut.index(bytes.len() + 1).max(i));
+        if let Err(e) = pcaxis::read_bytes(&bytes) {
+            prop_assert!(e.offset <= bytes.len() as u64 && e.line >= 1 && e.column >= 1, "{e:?}");
+        }
+    }
+}
