@@ -148,6 +148,9 @@ fn describe_variable(m: &pcaxis::Meta, i: usize, v: &Variable) -> String {
     }
     if let Some(scale) = v.time {
         let _ = write!(d, "; time {}", scale.code());
+        if !v.timeval.is_empty() {
+            let _ = write!(d, " TIMEVAL {}", first_values(&v.timeval, 3));
+        }
     }
     if m.content_variable == Some(i) {
         let units: Vec<String> = m.content.iter().map(|c| c.units.clone().unwrap_or_else(|| "?".into())).collect();

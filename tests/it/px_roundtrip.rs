@@ -94,6 +94,7 @@ fn spec() -> impl Strategy<Value = Spec> {
                     let last = n - 1;
                     variables[last].labels.values = (0..dims[last]).map(|j| (2015 + j).to_string()).collect();
                     variables[last].time = Some(TimeScale::Annual);
+                    variables[last].timeval = variables[last].labels.values.clone();
                 }
                 let mut meta = Meta::new(variables);
                 meta.title = Some(format!("Titel {}", names.join(" ")));

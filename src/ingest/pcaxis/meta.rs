@@ -84,6 +84,9 @@ pub struct Variable {
     /// `PRESTEXT`: 0 code, 1 text, 2 code+text, 3 text+code.
     pub prestext: Option<u8>,
     pub heading: bool,
+    /// The values `TIMEVAL` declares (a list, or a range expanded for A1/H1/T1/Q1/M1). VALUES
+    /// decides order and labels; a disagreement is a warning.
+    pub timeval: Vec<String>,
 }
 
 impl Variable {
@@ -98,6 +101,7 @@ impl Variable {
             time: None,
             prestext: None,
             heading,
+            timeval: Vec::new(),
         }
     }
 
@@ -253,6 +257,55 @@ impl Ctx<'_> {
     }
 }
 
+/// The periods a `TIMEVAL` declares, in its four written forms:
+/// `TLIST(A1),"1994","1995"` (list), `TLIST(A1, "1994"-"1996")` (PX 2013),
+/// `TLIST(A1),"1994"-"1996"` (SSB), `TLIST(A1, "1994-1996")` (Px.Utils). Ranges are expanded for
+/// the scales with a fixed number of periods per year; weekly and daily ranges keep their ends.
+fn timeval_values(scale: TimeScale, tlist: &str, rest: &[String], rest_items: &[Item<'_>]) -> Vec<String> {
+    let inner = tlist.trim().strip_prefix("TLIST(").and_then(|r| r.strip_suffix(')')).unwrap_or("");
+    let range_in_tlist = inner.split_once(',').map(|(_, r)| r.trim().replace('"', ""));
+    let range = match (range_in_tlist, rest_items) {
+        (Some(r), _) if !r.is_empty() => r.split_once('-').map(|(a, b)| (a.trim().to_string(), b.trim().to_string())),
+        (_, [Item::Pair(..)]) => {
+            rest.first().and_then(|r| r.split_once('-')).map(|(a, b)| (a.to_string(), b.to_string()))
+        }
+        _ => None,
+    };
+    let Some((from, to)) = range else { return rest.to_vec() };
+    let per_year: u32 = match scale {
+        TimeScale::Annual => 1,
+        TimeScale::HalfYear => 2,
+        TimeScale::Tertial => 3,
+        TimeScale::Quarterly => 4,
+        TimeScale::Monthly => 12,
+        TimeScale::Weekly | TimeScale::Daily => return vec![from, to],
+    };
+    let split = |s: &str| -> Option<(u32, u32)> {
+        let year: u32 = s.get(..4)?.parse().ok()?;
+        let sub: u32 = if per_year == 1 {
+            1
+        } else {
+            s.get(4..)?.trim_start_matches(|c: char| c.is_ascii_alphabetic()).parse().ok()?
+        };
+        (sub >= 1 && sub <= per_year).then_some((year, sub))
+    };
+    let (Some((y0, s0)), Some((y1, s1))) = (split(&from), split(&to)) else { return vec![from, to] };
+    let (start, end) = (y0 * per_year + s0 - 1, y1 * per_year + s1 - 1);
+    if end < start || end - start > 10_000 {
+        return vec![from, to];
+    }
+    (start..=end)
+        .map(|p| {
+            let (y, s) = (p / per_year, p % per_year + 1);
+            match scale {
+                TimeScale::Annual => y.to_string(),
+                TimeScale::Monthly => format!("{y}{s:02}"),
+                _ => format!("{y}{s}"),
+            }
+        })
+        .collect()
+}
+
 /// The raw value of a file-level keyword with no language and no subkeys (for CHARSET/CODEPAGE,
 /// read before the encoding is known; they are ASCII).
 pub fn raw_value<'a>(statements: &'a [Statement<'_>], keyword: &str) -> Option<&'a [u8]> {
@@ -329,16 +382,7 @@ pub fn build(statements: &[Statement<'_>], charset: Charset, mut warnings: Vec<S
         .iter()
         .map(|n| (n, false))
         .chain(heading.iter().map(|n| (n, true)))
-        .map(|(name, heading)| Variable {
-            labels: Labels { name: name.clone(), values: Vec::new() },
-            translations: BTreeMap::new(),
-            code: None,
-            codes: None,
-            elimination: None,
-            time: None,
-            prestext: None,
-            heading,
-        })
+        .map(|(name, heading)| Variable::new(name.clone(), Vec::new(), heading))
         .collect();
     // Translated names, by position.
     let mut other_langs: Vec<String> =
@@ -415,7 +459,10 @@ pub fn build(statements: &[Statement<'_>], charset: Charset, mut warnings: Vec<S
                     .and_then(|r| r.split([',', ')']).next())
                     .and_then(TimeScale::parse);
                 match scale {
-                    Some(sc) => v.time = Some(sc),
+                    Some(sc) => {
+                        v.time = Some(sc);
+                        v.timeval = timeval_values(sc, &raw, &k.values[1..], &s.values[1..]);
+                    }
                     None => {
                         return Err(cx.err(
                             s,
@@ -450,6 +497,16 @@ pub fn build(statements: &[Statement<'_>], charset: Charset, mut warnings: Vec<S
     for v in &mut variables {
         if let Some(pending) = v.translations.remove("") {
             v.elimination = v.labels.values.iter().position(|x| *x == pending.name).map(Elimination::Value);
+        }
+    }
+    for v in &variables {
+        let declared = v.timeval.len();
+        if v.time.is_some() && declared > 0 && declared != v.len() {
+            warnings.push(format!(
+                "TIMEVAL({:?}) declares {declared} periods but VALUES has {}; VALUES decides",
+                v.labels.name,
+                v.len()
+            ));
         }
     }
     // Every variable needs its values; codes must pair up with them.
@@ -589,4 +646,49 @@ pub fn build(statements: &[Statement<'_>], charset: Charset, mut warnings: Vec<S
         keywords,
         charset,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::ingest::pcaxis::read_bytes;
+
+    fn timeval(decl: &str) -> (Vec<String>, Vec<String>) {
+        let text = format!(
+            "STUB=\"r\";HEADING=\"t\";VALUES(\"r\")=\"a\";VALUES(\"t\")=\"2019\",\"2020\",\"2021\";TIMEVAL(\"t\")={decl};DATA=1 2 3;"
+        );
+        let t = read_bytes(text.as_bytes()).unwrap();
+        (t.meta.variables[1].timeval.clone(), t.meta.warnings.clone())
+    }
+
+    #[test]
+    fn every_timeval_form() {
+        let want: Vec<String> = ["2019", "2020", "2021"].map(String::from).to_vec();
+        for decl in [
+            "TLIST(A1),\"2019\",\"2020\",\"2021\"",
+            "TLIST(A1, \"2019\"-\"2021\")",
+            "TLIST(A1),\"2019\"-\"2021\"",
+            "TLIST(A1, \"2019-2021\")",
+        ] {
+            assert_eq!(timeval(decl), (want.clone(), vec![]), "{decl}");
+        }
+        let (_, warnings) = timeval("TLIST(A1),\"2019\"-\"2022\"");
+        assert_eq!(warnings, ["TIMEVAL(\"t\") declares 4 periods but VALUES has 3; VALUES decides"]);
+    }
+
+    #[test]
+    fn ranges_expand_per_scale() {
+        assert_eq!(
+            timeval_values(TimeScale::Quarterly, "TLIST(Q1, \"20234\"-\"20242\")", &[], &[]),
+            ["20234", "20241", "20242"]
+        );
+        assert_eq!(
+            timeval_values(TimeScale::Monthly, "TLIST(M1, \"202311\"-\"202402\")", &[], &[]),
+            ["202311", "202312", "202401", "202402"]
+        );
+        assert_eq!(
+            timeval_values(TimeScale::Weekly, "TLIST(W1, \"202301\"-\"202352\")", &[], &[]),
+            ["202301", "202352"]
+        );
+    }
 }
