@@ -2,7 +2,9 @@
 //! English tools, tab from "Unicode text"; title lines above the header; quoted fields holding
 //! delimiters and newlines (parsed by BurntSushi's `csv`, which reports where each record starts).
 
-use super::decode::{EncodingChoice, decode};
+use std::borrow::Cow;
+
+use super::decode::{EncodingChoice, Text, prepare};
 use super::error::IngestError;
 use super::layout::{self, Layout, SampleRow};
 use super::options::{DecimalMark, Input};
@@ -24,13 +26,24 @@ pub struct CsvChoices {
     pub decimal: DecimalMark,
 }
 
-impl Row for csv::StringRecord {
+/// A record's cells as text: borrowed where the bytes are ASCII or UTF-8, decoded where not.
+struct CsvRow<'r> {
+    cells: Vec<Cow<'r, str>>,
+}
+
+impl<'r> CsvRow<'r> {
+    fn new(rec: &'r csv::ByteRecord, text: Text) -> CsvRow<'r> {
+        CsvRow { cells: rec.iter().map(|b| text.decode(b)).collect() }
+    }
+}
+
+impl Row for CsvRow<'_> {
     fn width(&self) -> usize {
-        self.len()
+        self.cells.len()
     }
 
     fn cell(&self, i: usize) -> Cell<'_> {
-        match self.get(i).map(|s| s.trim_matches(|c| matches!(c, ' ' | '\t' | '\u{A0}' | '\u{202F}'))) {
+        match self.cells.get(i).map(|s| s.trim_matches(|c| matches!(c, ' ' | '\t' | '\u{A0}' | '\u{202F}'))) {
             None | Some("") => Cell::Empty,
             Some(t) => Cell::Text(t),
         }
@@ -45,22 +58,18 @@ fn reader(text: &[u8], delimiter: u8) -> csv::Reader<&[u8]> {
 /// the score is (rows of the commonest width) × (that width − 1), so one field scores nothing.
 /// Weighting by width matters for Swedish files: when every value has a decimal comma, `,` also
 /// splits every line alike, but into fewer fields than `;`. Ties go to `;`, then tab, then `,`.
-pub fn sniff_delimiter(text: &str) -> Option<u8> {
+pub fn sniff_delimiter(text: &[u8]) -> Option<u8> {
     let end = if text.len() > SNIFF_BYTES {
-        let mut cut = SNIFF_BYTES;
-        while !text.is_char_boundary(cut) {
-            cut -= 1;
-        }
-        text[..cut].rfind('\n').unwrap_or(cut)
+        text[..SNIFF_BYTES].iter().rposition(|&b| b == b'\n').unwrap_or(SNIFF_BYTES)
     } else {
         text.len()
     };
-    let head = &text.as_bytes()[..end];
+    let head = &text[..end];
     let mut best: Option<(usize, u8)> = None;
     for d in [b';', b'\t', b','] {
         let mut widths = Vec::new();
-        for rec in reader(head, d).records().take(SAMPLE_ROWS).flatten() {
-            if rec.iter().any(|f| !f.trim().is_empty()) {
+        for rec in reader(head, d).byte_records().take(SAMPLE_ROWS).flatten() {
+            if rec.iter().any(|f| !f.trim_ascii().is_empty()) {
                 widths.push(rec.len());
             }
         }
@@ -91,36 +100,33 @@ fn detect_decimal(sample: &[SampleRow], layout: &Layout) -> DecimalMark {
     if comma { DecimalMark::Comma } else { DecimalMark::Point }
 }
 
-/// Reads one CSV input into `builder`, reporting into `report`.
+/// Reads one CSV input into the session, reporting into `report`.
 pub fn read(bytes: &[u8], input: &Input, stem: &str, session: &mut Session, report: &mut FileReport) {
     let source = input.source.as_str();
     let hints = &input.hints;
-    let (text, encoding) = match decode(bytes, hints.read.encoding, source) {
+    let (bytes, text, encoding) = match prepare(bytes, hints.read.encoding, source) {
         Ok(t) => t,
         Err(p) => return report.problems.push(p),
     };
     report.encoding = Some(encoding);
-    if text.trim().is_empty() {
+    if bytes.iter().all(u8::is_ascii_whitespace) {
         return report.problems.add(Location::file(source), IngestError::EmptyFile);
     }
-    let Some(delimiter) = hints.read.delimiter.or_else(|| sniff_delimiter(&text)) else {
+    let Some(delimiter) = hints.read.delimiter.or_else(|| sniff_delimiter(&bytes)) else {
         return report.problems.add(Location::at(source, 1, None), IngestError::NoDelimiter);
     };
     report.delimiter = Some(delimiter);
-    let mut rdr = reader(text.as_bytes(), delimiter);
-    let mut rec = csv::StringRecord::new();
-    let mut sample: Vec<(u32, csv::StringRecord)> = Vec::new();
+    let mut rdr = reader(&bytes, delimiter);
+    let mut rec = csv::ByteRecord::new();
+    let mut sample: Vec<(u32, csv::ByteRecord)> = Vec::new();
     while sample.len() < SAMPLE_ROWS && read_record(&mut rdr, &mut rec, source, report) {
-        sample.push((line_of(&rec, text.as_bytes()), rec.clone()));
+        sample.push((line_of(&rec, &bytes), rec.clone()));
     }
     let rows: Vec<SampleRow> = sample
         .iter()
-        .map(|(line, r)| SampleRow {
-            line: *line,
-            cells: (0..r.len())
-                .map(|i| r.cell(i))
-                .map(|c| if let Cell::Text(t) = c { t.to_string() } else { String::new() })
-                .collect(),
+        .map(|(line, r)| {
+            let row = CsvRow::new(r, text);
+            SampleRow { line: *line, cells: (0..row.width()).map(|i| row.cell(i)).map(|c| if let Cell::Text(t) = c { t.to_string() } else { String::new() }).collect() }
         })
         .collect();
     let layout = match layout::detect(&rows, hints, source, stem) {
@@ -131,11 +137,12 @@ pub fn read(bytes: &[u8], input: &Input, stem: &str, session: &mut Session, repo
     report.decimal = Some(decimal);
     let loc = Locator { source: source.to_string(), sheet: None, column_offset: 0 };
     let mut shaper = session.shaper(&layout, hints, decimal, loc);
-    let check = |line: u32, rec: &csv::StringRecord, shaper: &mut Shaper<'_>| {
-        if let Some(p) = field_count(line, rec, &layout, delimiter, source) {
+    let check = |line: u32, rec: &csv::ByteRecord, shaper: &mut Shaper<'_>| {
+        let row = CsvRow::new(rec, text);
+        if let Some(p) = field_count(line, &row, &layout, delimiter, source) {
             shaper.problems.push(p);
         } else {
-            shaper.push_row(line, rec);
+            shaper.push_row(line, &row);
         }
     };
     for (line, r) in &sample[layout.header_row + 1..] {
@@ -143,7 +150,7 @@ pub fn read(bytes: &[u8], input: &Input, stem: &str, session: &mut Session, repo
     }
     if sample.len() == SAMPLE_ROWS {
         while read_record(&mut rdr, &mut rec, source, report) {
-            check(line_of(&rec, text.as_bytes()), &rec, &mut shaper);
+            check(line_of(&rec, &bytes), &rec, &mut shaper);
         }
     }
     let (problems, counts) = shaper.finish();
@@ -152,7 +159,7 @@ pub fn read(bytes: &[u8], input: &Input, stem: &str, session: &mut Session, repo
 
 /// The line a record starts on. csv reports the position where it began looking, which for a
 /// record after a CRLF or after blank lines is on the `\n` before it; skip those.
-fn line_of(rec: &csv::StringRecord, text: &[u8]) -> u32 {
+fn line_of(rec: &csv::ByteRecord, text: &[u8]) -> u32 {
     let Some(p) = rec.position() else { return 0 };
     let start = (p.byte() as usize).min(text.len());
     let skipped = text[start..].iter().take_while(|&&c| c == b'\n' || c == b'\r').filter(|&&c| c == b'\n').count();
@@ -162,11 +169,11 @@ fn line_of(rec: &csv::StringRecord, text: &[u8]) -> u32 {
 /// Reads the next record; `false` at the end or on an I/O-level error (reported).
 fn read_record(
     rdr: &mut csv::Reader<&[u8]>,
-    rec: &mut csv::StringRecord,
+    rec: &mut csv::ByteRecord,
     source: &str,
     report: &mut FileReport,
 ) -> bool {
-    match rdr.read_record(rec) {
+    match rdr.read_byte_record(rec) {
         Ok(more) => more,
         Err(e) => {
             let line = e.position().map_or(1, |p| p.line() as u32);
@@ -178,17 +185,15 @@ fn read_record(
 
 /// A data row must have as many fields as the header (trailing empty fields aside). Rows with
 /// fewer than two filled cells are notes or blank and are left to the shaper.
-fn field_count(
-    line: u32,
-    rec: &csv::StringRecord,
-    layout: &Layout,
-    delimiter: u8,
-    source: &str,
-) -> Option<Problem<IngestError>> {
-    let filled = rec.iter().filter(|f| !f.trim().is_empty()).count();
+fn field_count(line: u32, row: &CsvRow<'_>, layout: &Layout, delimiter: u8, source: &str) -> Option<Problem<IngestError>> {
     let width = layout.width;
+    if row.width() == width {
+        return None;
+    }
+    let rec = &row.cells;
+    let filled = rec.iter().filter(|f| !f.trim().is_empty()).count();
     let trailing_empty = rec.len() > width && rec.iter().skip(width).all(|f| f.trim().is_empty());
-    if filled < 2 || rec.len() == width || trailing_empty {
+    if filled < 2 || trailing_empty {
         return None;
     }
     let column = rec.len().min(width) as u32 + 1;
@@ -229,9 +234,9 @@ mod tests {
             (&b"\"a\nb\";c\r\nX;Y\r\n"[..], vec![1, 3]),
         ] {
             let mut r = reader(text, b';');
-            let mut rec = csv::StringRecord::new();
+            let mut rec = csv::ByteRecord::new();
             let mut lines = Vec::new();
-            while r.read_record(&mut rec).unwrap() {
+            while r.read_byte_record(&mut rec).unwrap() {
                 lines.push(line_of(&rec, text));
             }
             assert_eq!(lines, want, "{:?}", String::from_utf8_lossy(text));
@@ -240,6 +245,7 @@ mod tests {
 
     #[test]
     fn delimiters_are_sniffed() {
+        let sniff_delimiter = |s: &str| sniff_delimiter(s.as_bytes());
         assert_eq!(sniff_delimiter("a;b;c\n1,5;2,5;3\n4;5;6\n"), Some(b';'));
         assert_eq!(sniff_delimiter("a,b,c\n1.5,2.5,3\n"), Some(b','));
         assert_eq!(sniff_delimiter("a\tb\n1,5\t2\n"), Some(b'\t'));

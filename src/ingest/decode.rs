@@ -19,6 +19,76 @@ pub struct EncodingChoice {
     pub reason: &'static str,
 }
 
+/// How cell bytes become text once the file's encoding is known.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Text {
+    /// Valid UTF-8 (checked for the whole file).
+    Utf8,
+    /// Windows-1252, decoded cell by cell: its structural bytes are ASCII, so the CSV parser
+    /// splits the raw bytes and only text cells are decoded — numbers never are.
+    Windows1252,
+}
+
+impl Text {
+    /// One cell's text. Windows-1252 bytes were checked for undefined values up front.
+    pub fn decode(self, bytes: &[u8]) -> Cow<'_, str> {
+        match (self, std::str::from_utf8(bytes)) {
+            (Text::Utf8, Ok(s)) => Cow::Borrowed(s),
+            (Text::Windows1252, Ok(s)) if s.is_ascii() => Cow::Borrowed(s),
+            (Text::Windows1252, _) => WINDOWS_1252.decode_without_bom_handling(bytes).0,
+            // Unreachable for a file validated as UTF-8: show the bytes rather than lose them.
+            (Text::Utf8, Err(_)) => Cow::Owned(bytes.escape_ascii().to_string()),
+        }
+    }
+}
+
+/// Prepares `bytes` for a byte-level parser: strips a BOM, checks the encoding strictly, and
+/// transcodes only encodings whose structure is not ASCII-compatible byte for byte (UTF-16,
+/// multi-byte legacy encodings). Windows-1252 (and its ISO-8859-1 alias) stays as bytes.
+pub fn prepare<'a>(
+    bytes: &'a [u8],
+    declared: Option<&'static Encoding>,
+    source: &str,
+) -> Result<(Cow<'a, [u8]>, Text, EncodingChoice), Problem<IngestError>> {
+    let (body, enc, reason) = match (Encoding::for_bom(bytes), declared) {
+        (Some((enc, len)), _) => (&bytes[len..], Some(enc), "byte-order mark"),
+        (None, Some(enc)) => (bytes, Some(enc), "declared in round.toml"),
+        (None, None) => (bytes, None, ""),
+    };
+    match enc {
+        Some(enc) if enc == WINDOWS_1252 => {
+            check_cp1252(body, source)?;
+            Ok((Cow::Borrowed(body), Text::Windows1252, EncodingChoice { name: enc.name(), reason }))
+        }
+        Some(enc) if enc == UTF_8 => {
+            decode(body, Some(UTF_8), source)?;
+            Ok((Cow::Borrowed(body), Text::Utf8, EncodingChoice { name: enc.name(), reason }))
+        }
+        Some(enc) => {
+            let text = strict(enc, body, source)?;
+            Ok((Cow::Owned(text.into_owned().into_bytes()), Text::Utf8, EncodingChoice { name: enc.name(), reason }))
+        }
+        None if std::str::from_utf8(body).is_ok() => {
+            Ok((Cow::Borrowed(body), Text::Utf8, EncodingChoice { name: "UTF-8", reason: "valid UTF-8" }))
+        }
+        None => {
+            check_cp1252(body, source)?;
+            Ok((Cow::Borrowed(body), Text::Windows1252, EncodingChoice { name: "windows-1252", reason: "not valid UTF-8" }))
+        }
+    }
+}
+
+/// The five bytes Windows-1252 leaves undefined mean the file is in some other encoding.
+fn check_cp1252(bytes: &[u8], source: &str) -> Result<(), Problem<IngestError>> {
+    match bytes.iter().position(|b| matches!(b, 0x81 | 0x8D | 0x8F | 0x90 | 0x9D)) {
+        None => Ok(()),
+        Some(at) => {
+            let kind = IngestError::UndefinedByte { found: format!("byte 0x{:02X}", bytes[at]) };
+            Err(Problem::new(locate(bytes, at, source), kind))
+        }
+    }
+}
+
 /// Decodes `bytes` to text. `source` names the file in errors.
 pub fn decode<'a>(
     bytes: &'a [u8],
