@@ -13,7 +13,7 @@ use super::number::{self, Parsed};
 use super::options::{DecimalMark, InputHints};
 use super::{PROBLEM_CAP, Session};
 use crate::error::{Location, Problem, column_letters};
-use crate::model::observations::{FxBuild, NO_NAME, ObservationsBuilder, RowIds};
+use crate::model::observations::{FxBuild, Interner, NO_NAME, ObservationsBuilder, RowIds};
 use crate::model::{Frequency, OrgId, Period, Sex, Status, Unit, normalise_age};
 
 /// One cell as a reader sees it.
@@ -111,8 +111,23 @@ impl Problems {
     }
 }
 
-/// The first period seen for each variable, to refuse mixed frequencies across rows and files.
-pub type Frequencies = HashMap<u32, (Frequency, String), FxBuild>;
+/// The frequency of each interned period, and the first period seen for each variable (with
+/// where), to refuse mixed frequencies across rows and files with two array lookups per value.
+#[derive(Debug, Default)]
+pub struct Frequencies {
+    by_period: Vec<Frequency>,
+    by_variable: Vec<Option<(Frequency, String)>>,
+}
+
+impl Frequencies {
+    fn of_period(&mut self, period: u32, periods: &Interner) -> Frequency {
+        while self.by_period.len() <= period as usize {
+            let text = periods.get(self.by_period.len() as u32);
+            self.by_period.push(text.parse::<Period>().expect("interned periods are canonical").frequency());
+        }
+        self.by_period[period as usize]
+    }
+}
 
 /// Per-file counts for the summary.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -125,7 +140,12 @@ pub struct ShapeCounts {
     pub percent_variables: Vec<u32>,
 }
 
-type Key = (u32, u32, u32, Option<Sex>, u32);
+/// Organisation, variable, period, age and sex (0 when the sex is in the headers) in one key,
+/// in the order exports are usually sorted by.
+fn key(org: u32, period: Option<u32>, variable: u32, age: u32, sex: Option<Sex>) -> u128 {
+    let sex = sex.map_or(0, |s| s as u128 + 1);
+    (u128::from(org) << 96) | (u128::from(variable) << 64) | (u128::from(period.unwrap_or(u32::MAX)) << 32) | (u128::from(age) << 8) | sex
+}
 
 pub struct Shaper<'a> {
     layout: &'a Layout,
@@ -136,7 +156,9 @@ pub struct Shaper<'a> {
     unit_id: u32,
     builder: &'a mut ObservationsBuilder,
     frequencies: &'a mut Frequencies,
-    seen: HashMap<Key, u32, FxBuild>,
+    /// (key, line) of every row, checked for duplicates when the file ends: rows usually come
+    /// sorted, so that is one pass, and a sort otherwise — cheaper than a hash insert per row.
+    seen: Vec<(u128, u32)>,
     fixed_variable: Option<u32>,
     fixed_period: Option<u32>,
     all_ages: u32,
@@ -145,8 +167,8 @@ pub struct Shaper<'a> {
     /// The previous row's organisation cell and name cell, and their ids: consecutive rows of
     /// one organisation (the common order) skip parsing and hashing.
     last_org: Option<(String, String, u32, u32)>,
-    /// The previous row's period cell and id.
-    last_period: Option<(String, u32)>,
+    /// Period cells already parsed, by their text.
+    period_ids: HashMap<String, u32, FxBuild>,
     /// The last (variable, period) pair whose frequency was checked.
     last_checked: Option<(u32, u32)>,
     pub problems: Problems,
@@ -186,21 +208,50 @@ impl<'a> Shaper<'a> {
             unit_id,
             builder,
             frequencies,
-            seen: HashMap::default(),
+            seen: Vec::new(),
             fixed_variable,
             fixed_period,
             all_ages,
             column_periods,
             last_org: None,
-            last_period: None,
+            period_ids: HashMap::default(),
             last_checked: None,
             problems: Problems::with_cap(cap),
             counts: ShapeCounts::default(),
         }
     }
 
-    /// Ends the file: what went wrong and what was counted.
-    pub fn finish(self) -> (Problems, ShapeCounts) {
+    /// Ends the file: duplicates are found, then what went wrong and what was counted returned.
+    pub fn finish(mut self) -> (Problems, ShapeCounts) {
+        let sorted = self.seen.windows(2).all(|w| w[0].0 < w[1].0);
+        if !sorted {
+            // Stable by key, then line: each duplicate is reported against its first line.
+            self.seen.sort_unstable();
+            let mut dups: Vec<(u32, u32, u128)> = Vec::new();
+            let mut i = 0;
+            while i < self.seen.len() {
+                let mut j = i + 1;
+                while j < self.seen.len() && self.seen[j].0 == self.seen[i].0 {
+                    dups.push((self.seen[j].1, self.seen[i].1, self.seen[i].0));
+                    j += 1;
+                }
+                i = j;
+            }
+            dups.sort_unstable();
+            for (line, first_line, key) in dups {
+                let part = |shift: u32| (key >> shift) as u32;
+                let period = part(32);
+                let sex = (key & 0xFF) as u8;
+                let what = format!(
+                    "{} {} {}{}",
+                    self.builder.orgs.get(part(96)),
+                    if period == u32::MAX { "" } else { self.builder.periods.get(period) },
+                    self.builder.variables.get(part(64)),
+                    if sex == 0 { String::new() } else { format!(" {}", Sex::ALL[sex as usize - 1]) }
+                );
+                self.problems.add(self.loc.at(line, None), IngestError::Duplicate { first_line, key: what });
+            }
+        }
         (self.problems, self.counts)
     }
 
@@ -274,19 +325,7 @@ impl<'a> Shaper<'a> {
             Origin::Header => None,
             _ => sex,
         };
-        let key = (org, period.unwrap_or(u32::MAX), variable, row_sex, age);
-        if let Some(first_line) = self.seen.insert(key, line) {
-            let what = format!(
-                "{} {} {}{}",
-                self.builder.orgs.get(org),
-                period.map_or("", |p| self.builder.periods.get(p)),
-                self.builder.variables.get(variable),
-                row_sex.map_or(String::new(), |s| format!(" {s}"))
-            );
-            self.problems.add(self.loc.at(line, None), IngestError::Duplicate { first_line, key: what });
-            self.seen.insert(key, first_line);
-            return;
-        }
+        self.seen.push((key(org, period, variable, age, row_sex), line));
         for (k, vc) in l.values.iter().enumerate() {
             let period = period.or(self.column_periods[k]).expect("a period column, a fixed period or header periods");
             let sex = sex.or(vc.sex).expect("a sex column, a fixed sex or header sexes");
@@ -362,10 +401,8 @@ impl<'a> Shaper<'a> {
         let cell = row.cell(c);
         let text = cell.text();
         let text = text.trim();
-        if let Some((last, id)) = &self.last_period
-            && last == text
-        {
-            return Some(*id);
+        if let Some(&id) = self.period_ids.get(text) {
+            return Some(id);
         }
         if text.is_empty() {
             self.problems.add(self.loc.at(line, Some(c)), IngestError::EmptyCell { role: "period" });
@@ -374,7 +411,7 @@ impl<'a> Shaper<'a> {
         match text.parse::<Period>() {
             Ok(p) => {
                 let id = self.builder.periods.intern(&p.to_string());
-                self.last_period = Some((text.to_string(), id));
+                self.period_ids.insert(text.to_string(), id);
                 Some(id)
             }
             Err(e) => {
@@ -389,13 +426,16 @@ impl<'a> Shaper<'a> {
         if self.last_checked == Some((variable, period)) {
             return;
         }
-        let text = self.builder.periods.get(period);
-        let freq = text.parse::<Period>().expect("interned periods are canonical").frequency();
-        let here = self.loc.at(line, column);
-        match self.frequencies.get(&variable) {
+        let freq = self.frequencies.of_period(period, &self.builder.periods);
+        let slots = &mut self.frequencies.by_variable;
+        if slots.len() <= variable as usize {
+            slots.resize(variable as usize + 1, None);
+        }
+        match &slots[variable as usize] {
             Some((expected, first)) if *expected != freq => {
+                let here = self.loc.at(line, column);
                 let kind = IngestError::MixedFrequency {
-                    found: text.to_string(),
+                    found: self.builder.periods.get(period).to_string(),
                     found_freq: freq.adjective(),
                     variable: self.builder.variables.get(variable).to_string(),
                     expected_freq: expected.adjective(),
@@ -405,7 +445,7 @@ impl<'a> Shaper<'a> {
             }
             Some(_) => self.last_checked = Some((variable, period)),
             None => {
-                self.frequencies.insert(variable, (freq, here.to_string()));
+                slots[variable as usize] = Some((freq, self.loc.at(line, column).to_string()));
                 self.last_checked = Some((variable, period));
             }
         }

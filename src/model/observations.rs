@@ -197,7 +197,11 @@ impl Hasher for FxHasher {
         self.0
     }
     fn write(&mut self, bytes: &[u8]) {
-        for &b in bytes {
+        let mut chunks = bytes.chunks_exact(8);
+        for c in &mut chunks {
+            self.write_u64(u64::from_le_bytes(c.try_into().expect("8 bytes")));
+        }
+        for &b in chunks.remainder() {
             self.write_u64(u64::from(b));
         }
     }
@@ -221,7 +225,7 @@ pub type FxBuild = BuildHasherDefault<FxHasher>;
 /// run, not one allocation per row.
 #[derive(Default, Debug)]
 pub struct Interner {
-    ids: HashMap<String, u32>,
+    ids: HashMap<String, u32, FxBuild>,
     strings: Vec<String>,
     last: Option<(u32, usize)>,
 }
