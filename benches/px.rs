@@ -26,13 +26,15 @@ impl Rng {
 /// A table of `regions` × 100 ages × 3 sexes × `months` months.
 fn table(regions: usize, months: usize) -> PxTable {
     let names = ["Åbyholm", "Norrvik", "Ekeskog", "Sjöbacka", "Granlunda", "Älvdala", "Fjällbyn", "Lärkvik"];
-    let mut region = Variable::new("region", (0..regions).map(|i| format!("X{:04} {}", i + 1, names[i % 8])).collect(), false);
+    let mut region =
+        Variable::new("region", (0..regions).map(|i| format!("X{:04} {}", i + 1, names[i % 8])).collect(), false);
     region.codes = Some((0..regions).map(|i| format!("X{:04}", i + 1)).collect());
     region.code = Some("Region".into());
     let age = Variable::new("ålder", (0..100).map(|a| format!("{a} år")).collect(), false);
     let mut sex = Variable::new("kön", vec!["män".into(), "kvinnor".into(), "totalt".into()], false);
     sex.codes = Some(vec!["1".into(), "2".into(), "1+2".into()]);
-    let mut month = Variable::new("månad", (0..months).map(|m| format!("{}M{:02}", 2000 + m / 12, m % 12 + 1)).collect(), true);
+    let mut month =
+        Variable::new("månad", (0..months).map(|m| format!("{}M{:02}", 2000 + m / 12, m % 12 + 1)).collect(), true);
     month.time = Some(TimeScale::Monthly);
     month.timeval = month.labels.values.clone();
     let mut meta = Meta::new(vec![region, age, sex, month]);

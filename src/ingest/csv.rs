@@ -26,26 +26,36 @@ pub struct CsvChoices {
     pub decimal: DecimalMark,
 }
 
-/// A record's cells as text: borrowed where the bytes are ASCII or UTF-8, decoded where not.
+/// A record whose cells stay bytes until the shaper needs their text.
 struct CsvRow<'r> {
-    cells: Vec<Cow<'r, str>>,
+    rec: &'r csv::ByteRecord,
+    text: Text,
 }
 
 impl<'r> CsvRow<'r> {
     fn new(rec: &'r csv::ByteRecord, text: Text) -> CsvRow<'r> {
-        CsvRow { cells: rec.iter().map(|b| text.decode(b)).collect() }
+        CsvRow { rec, text }
     }
 }
 
 impl Row for CsvRow<'_> {
     fn width(&self) -> usize {
-        self.cells.len()
+        self.rec.len()
     }
 
     fn cell(&self, i: usize) -> Cell<'_> {
-        match self.cells.get(i).map(|s| s.trim_matches(|c| matches!(c, ' ' | '\t' | '\u{A0}' | '\u{202F}'))) {
-            None | Some("") => Cell::Empty,
-            Some(t) => Cell::Text(t),
+        match self.rec.get(i).map(<[u8]>::trim_ascii) {
+            None | Some(b"") => Cell::Empty,
+            // Only a cell made of spaces and no-break spaces (0xA0; C2 A0 or E2 80 AF in UTF-8)
+            // can still be blank: anything else is text without decoding it.
+            Some(b) if b.iter().any(|c| !matches!(c, b' ' | b'\t' | 0xA0 | 0xC2 | 0xE2 | 0x80 | 0xAF)) => {
+                Cell::Bytes(b, self.text)
+            }
+            Some(b) => match Cell::Bytes(b, self.text).text().trim() {
+                // A cell of only (non-ASCII) spaces such as U+00A0 is empty too.
+                "" => Cell::Empty,
+                _ => Cell::Bytes(b, self.text),
+            },
         }
     }
 }
@@ -105,7 +115,7 @@ pub fn read(bytes: &[u8], input: &Input, stem: &str, session: &mut Session, repo
     let source = input.source.as_str();
     let hints = &input.hints;
     let (bytes, text, encoding) = match prepare(bytes, hints.read.encoding, source) {
-        Ok(t) => t,
+        Ok(p) => (p.bytes, p.text, p.choice),
         Err(p) => return report.problems.push(p),
     };
     report.encoding = Some(encoding);
@@ -126,7 +136,7 @@ pub fn read(bytes: &[u8], input: &Input, stem: &str, session: &mut Session, repo
         .iter()
         .map(|(line, r)| {
             let row = CsvRow::new(r, text);
-            SampleRow { line: *line, cells: (0..row.width()).map(|i| row.cell(i)).map(|c| if let Cell::Text(t) = c { t.to_string() } else { String::new() }).collect() }
+            SampleRow { line: *line, cells: (0..row.width()).map(|i| row.cell(i).text_owned()).collect() }
         })
         .collect();
     let layout = match layout::detect(&rows, hints, source, stem) {
@@ -135,6 +145,14 @@ pub fn read(bytes: &[u8], input: &Input, stem: &str, session: &mut Session, repo
     };
     let decimal = hints.read.decimal.unwrap_or_else(|| detect_decimal(&rows, &layout));
     report.decimal = Some(decimal);
+    // Estimate the rows from the sample's bytes per line, so the columns grow once.
+    if let (Some((first, _)), Some((last, _))) = (sample.get(layout.header_row + 1), sample.last())
+        && last > first
+    {
+        let per_line = rdr.position().byte() as usize / (*last as usize).max(1);
+        let lines = bytes.len() / per_line.max(1);
+        session.reserve(lines * layout.values.len());
+    }
     let loc = Locator { source: source.to_string(), sheet: None, column_offset: 0 };
     let mut shaper = session.shaper(&layout, hints, decimal, loc);
     let check = |line: u32, rec: &csv::ByteRecord, shaper: &mut Shaper<'_>| {
@@ -167,12 +185,7 @@ fn line_of(rec: &csv::ByteRecord, text: &[u8]) -> u32 {
 }
 
 /// Reads the next record; `false` at the end or on an I/O-level error (reported).
-fn read_record(
-    rdr: &mut csv::Reader<&[u8]>,
-    rec: &mut csv::ByteRecord,
-    source: &str,
-    report: &mut FileReport,
-) -> bool {
+fn read_record(rdr: &mut csv::Reader<&[u8]>, rec: &mut csv::ByteRecord, source: &str, report: &mut FileReport) -> bool {
     match rdr.read_byte_record(rec) {
         Ok(more) => more,
         Err(e) => {
@@ -185,12 +198,18 @@ fn read_record(
 
 /// A data row must have as many fields as the header (trailing empty fields aside). Rows with
 /// fewer than two filled cells are notes or blank and are left to the shaper.
-fn field_count(line: u32, row: &CsvRow<'_>, layout: &Layout, delimiter: u8, source: &str) -> Option<Problem<IngestError>> {
+fn field_count(
+    line: u32,
+    row: &CsvRow<'_>,
+    layout: &Layout,
+    delimiter: u8,
+    source: &str,
+) -> Option<Problem<IngestError>> {
     let width = layout.width;
     if row.width() == width {
         return None;
     }
-    let rec = &row.cells;
+    let rec: Vec<Cow<'_, str>> = row.rec.iter().map(|b| row.text.decode(b)).collect();
     let filled = rec.iter().filter(|f| !f.trim().is_empty()).count();
     let trailing_empty = rec.len() > width && rec.iter().skip(width).all(|f| f.trim().is_empty());
     if filled < 2 || trailing_empty {

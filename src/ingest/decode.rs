@@ -42,6 +42,13 @@ impl Text {
     }
 }
 
+/// A file's bytes ready for a byte-level parser, how to decode its text cells, and why.
+pub struct Prepared<'a> {
+    pub bytes: Cow<'a, [u8]>,
+    pub text: Text,
+    pub choice: EncodingChoice,
+}
+
 /// Prepares `bytes` for a byte-level parser: strips a BOM, checks the encoding strictly, and
 /// transcodes only encodings whose structure is not ASCII-compatible byte for byte (UTF-16,
 /// multi-byte legacy encodings). Windows-1252 (and its ISO-8859-1 alias) stays as bytes.
@@ -49,7 +56,7 @@ pub fn prepare<'a>(
     bytes: &'a [u8],
     declared: Option<&'static Encoding>,
     source: &str,
-) -> Result<(Cow<'a, [u8]>, Text, EncodingChoice), Problem<IngestError>> {
+) -> Result<Prepared<'a>, Problem<IngestError>> {
     let (body, enc, reason) = match (Encoding::for_bom(bytes), declared) {
         (Some((enc, len)), _) => (&bytes[len..], Some(enc), "byte-order mark"),
         (None, Some(enc)) => (bytes, Some(enc), "declared in round.toml"),
@@ -58,22 +65,40 @@ pub fn prepare<'a>(
     match enc {
         Some(enc) if enc == WINDOWS_1252 => {
             check_cp1252(body, source)?;
-            Ok((Cow::Borrowed(body), Text::Windows1252, EncodingChoice { name: enc.name(), reason }))
+            Ok(Prepared {
+                bytes: Cow::Borrowed(body),
+                text: Text::Windows1252,
+                choice: EncodingChoice { name: enc.name(), reason },
+            })
         }
         Some(enc) if enc == UTF_8 => {
             decode(body, Some(UTF_8), source)?;
-            Ok((Cow::Borrowed(body), Text::Utf8, EncodingChoice { name: enc.name(), reason }))
+            Ok(Prepared {
+                bytes: Cow::Borrowed(body),
+                text: Text::Utf8,
+                choice: EncodingChoice { name: enc.name(), reason },
+            })
         }
         Some(enc) => {
             let text = strict(enc, body, source)?;
-            Ok((Cow::Owned(text.into_owned().into_bytes()), Text::Utf8, EncodingChoice { name: enc.name(), reason }))
+            Ok(Prepared {
+                bytes: Cow::Owned(text.into_owned().into_bytes()),
+                text: Text::Utf8,
+                choice: EncodingChoice { name: enc.name(), reason },
+            })
         }
-        None if std::str::from_utf8(body).is_ok() => {
-            Ok((Cow::Borrowed(body), Text::Utf8, EncodingChoice { name: "UTF-8", reason: "valid UTF-8" }))
-        }
+        None if std::str::from_utf8(body).is_ok() => Ok(Prepared {
+            bytes: Cow::Borrowed(body),
+            text: Text::Utf8,
+            choice: EncodingChoice { name: "UTF-8", reason: "valid UTF-8" },
+        }),
         None => {
             check_cp1252(body, source)?;
-            Ok((Cow::Borrowed(body), Text::Windows1252, EncodingChoice { name: "windows-1252", reason: "not valid UTF-8" }))
+            Ok(Prepared {
+                bytes: Cow::Borrowed(body),
+                text: Text::Windows1252,
+                choice: EncodingChoice { name: "windows-1252", reason: "not valid UTF-8" },
+            })
         }
     }
 }

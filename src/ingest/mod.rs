@@ -120,6 +120,10 @@ pub struct Session {
 }
 
 impl Session {
+    pub(crate) fn reserve(&mut self, rows: usize) {
+        self.builder.reserve(rows);
+    }
+
     pub(crate) fn shaper<'s>(
         &'s mut self,
         layout: &'s Layout,

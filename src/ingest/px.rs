@@ -36,7 +36,7 @@ fn detect(v: &Variable, is_content: bool) -> Option<Role> {
     if v.time.is_some() {
         return Some(Role::Period);
     }
-    let role = names(v).find_map(|n| {
+    names(v).find_map(|n| {
         Some(match n.trim() {
             "region" | "kommun" | "län" | "lan" | "municipality" | "kommuner" | "regioner" | "organisation" => {
                 Role::Org
@@ -46,8 +46,7 @@ fn detect(v: &Variable, is_content: bool) -> Option<Role> {
             "ålder" | "alder" | "age" | "åldersgrupp" => Role::Age,
             _ => return None,
         })
-    });
-    role
+    })
 }
 
 /// Reads one PX input into the session.

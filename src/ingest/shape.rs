@@ -7,6 +7,7 @@
 
 use std::collections::HashMap;
 
+use super::decode::Text;
 use super::error::IngestError;
 use super::layout::{Layout, Origin, split_code};
 use super::number::{self, Parsed};
@@ -21,6 +22,9 @@ use crate::model::{Frequency, OrgId, Period, Sex, Status, Unit, normalise_age};
 pub enum Cell<'a> {
     Empty,
     Text(&'a str),
+    /// Raw CSV bytes in the file's encoding, decoded only when text is needed: numbers are
+    /// parsed from the bytes, and repeated codes and names are recognised by them.
+    Bytes(&'a [u8], Text),
     Number(f64),
     /// A spreadsheet error value (`#DIV/0!`).
     Error(&'a str),
@@ -36,11 +40,22 @@ impl<'a> Cell<'a> {
         matches!(self, Cell::Empty)
     }
 
+    /// The bytes that identify a text cell, for caches (`None` for numbers and errors).
+    fn key(&self) -> Option<&'a [u8]> {
+        match *self {
+            Cell::Empty => Some(b""),
+            Cell::Text(t) => Some(t.as_bytes()),
+            Cell::Bytes(b, _) => Some(b),
+            Cell::Number(_) | Cell::Error(_) => None,
+        }
+    }
+
     /// The cell as text; integral numbers lose their `.0` (Excel stores codes and years as numbers).
-    fn text(&self) -> std::borrow::Cow<'a, str> {
+    pub(crate) fn text(&self) -> std::borrow::Cow<'a, str> {
         match *self {
             Cell::Empty => "".into(),
             Cell::Text(t) | Cell::Error(t) => t.into(),
+            Cell::Bytes(b, text) => text.decode(b),
             Cell::Number(n) if n.fract() == 0.0 && n.abs() < 1e15 => format!("{}", n as i64).into(),
             Cell::Number(n) => n.to_string().into(),
         }
@@ -144,7 +159,11 @@ pub struct ShapeCounts {
 /// in the order exports are usually sorted by.
 fn key(org: u32, period: Option<u32>, variable: u32, age: u32, sex: Option<Sex>) -> u128 {
     let sex = sex.map_or(0, |s| s as u128 + 1);
-    (u128::from(org) << 96) | (u128::from(variable) << 64) | (u128::from(period.unwrap_or(u32::MAX)) << 32) | (u128::from(age) << 8) | sex
+    (u128::from(org) << 96)
+        | (u128::from(variable) << 64)
+        | (u128::from(period.unwrap_or(u32::MAX)) << 32)
+        | (u128::from(age) << 8)
+        | sex
 }
 
 pub struct Shaper<'a> {
@@ -166,9 +185,11 @@ pub struct Shaper<'a> {
     column_periods: Vec<Option<u32>>,
     /// The previous row's organisation cell and name cell, and their ids: consecutive rows of
     /// one organisation (the common order) skip parsing and hashing.
-    last_org: Option<(String, String, u32, u32)>,
+    last_org: Option<(Vec<u8>, Vec<u8>, u32, u32)>,
+    /// Variable cells already interned, by their raw bytes.
+    variable_ids: HashMap<Vec<u8>, u32, FxBuild>,
     /// Period cells already parsed, by their text.
-    period_ids: HashMap<String, u32, FxBuild>,
+    period_ids: HashMap<Vec<u8>, u32, FxBuild>,
     /// The last (variable, period) pair whose frequency was checked.
     last_checked: Option<(u32, u32)>,
     pub problems: Problems,
@@ -215,6 +236,7 @@ impl<'a> Shaper<'a> {
             column_periods,
             last_org: None,
             period_ids: HashMap::default(),
+            variable_ids: HashMap::default(),
             last_checked: None,
             problems: Problems::with_cap(cap),
             counts: ShapeCounts::default(),
@@ -276,13 +298,25 @@ impl<'a> Shaper<'a> {
             Origin::Header => None,
         };
         let variable = match l.variable {
-            Origin::Column(c) => match row.cell(c).text().trim() {
-                "" => {
-                    self.problems.add(self.loc.at(line, Some(c)), IngestError::EmptyCell { role: "variable" });
-                    None
+            Origin::Column(c) => {
+                let cell = row.cell(c);
+                match cell.key().and_then(|k| self.variable_ids.get(k)) {
+                    Some(&id) => Some(id),
+                    None => match cell.text().trim() {
+                        "" => {
+                            self.problems.add(self.loc.at(line, Some(c)), IngestError::EmptyCell { role: "variable" });
+                            None
+                        }
+                        v => {
+                            let id = self.builder.variables.intern(v);
+                            if let Some(k) = cell.key() {
+                                self.variable_ids.insert(k.to_vec(), id);
+                            }
+                            Some(id)
+                        }
+                    },
                 }
-                v => Some(self.builder.variables.intern(v)),
-            },
+            }
             _ => self.fixed_variable,
         };
         let sex = match l.sex {
@@ -354,16 +388,19 @@ impl<'a> Shaper<'a> {
     fn org(&mut self, line: u32, row: &impl Row) -> Option<(u32, u32)> {
         let l = self.layout;
         let c = l.org.index;
+        // Consecutive rows of one organisation are recognised by their raw cells, undecoded.
+        let org_key = row.cell(c).key();
+        let name_key = l.org_name.map_or(Some(&b""[..]), |n| row.cell(n).key());
+        if let (Some((last, last_name, id, name)), Some(ok), Some(nk)) = (&self.last_org, org_key, name_key)
+            && last.as_slice() == ok
+            && last_name.as_slice() == nk
+        {
+            return Some((*id, *name));
+        }
         let cell = row.cell(c).text();
         let text = cell.trim();
         let name_cell = l.org_name.map(|n| row.cell(n).text());
         let name_text = name_cell.as_deref().map_or("", str::trim);
-        if let Some((last, last_name, id, name)) = &self.last_org
-            && last == text
-            && last_name == name_text
-        {
-            return Some((*id, *name));
-        }
         let (code, split) = if l.org.split_name {
             match split_code(text) {
                 Some((code, name)) => (code, Some(name)),
@@ -393,17 +430,19 @@ impl<'a> Shaper<'a> {
             (None, Some(n)) => self.builder.names.intern(n),
             (None, None) => NO_NAME,
         };
-        self.last_org = Some((text.to_string(), name_text.to_string(), id, name));
+        if let (Some(ok), Some(nk)) = (org_key, name_key) {
+            self.last_org = Some((ok.to_vec(), nk.to_vec(), id, name));
+        }
         Some((id, name))
     }
 
     fn period(&mut self, line: u32, c: usize, row: &impl Row) -> Option<u32> {
         let cell = row.cell(c);
-        let text = cell.text();
-        let text = text.trim();
-        if let Some(&id) = self.period_ids.get(text) {
+        if let Some(&id) = cell.key().and_then(|k| self.period_ids.get(k)) {
             return Some(id);
         }
+        let text = cell.text();
+        let text = text.trim();
         if text.is_empty() {
             self.problems.add(self.loc.at(line, Some(c)), IngestError::EmptyCell { role: "period" });
             return None;
@@ -411,7 +450,9 @@ impl<'a> Shaper<'a> {
         match text.parse::<Period>() {
             Ok(p) => {
                 let id = self.builder.periods.intern(&p.to_string());
-                self.period_ids.insert(text.to_string(), id);
+                if let Some(k) = cell.key() {
+                    self.period_ids.insert(k.to_vec(), id);
+                }
                 Some(id)
             }
             Err(e) => {
@@ -467,11 +508,11 @@ impl<'a> Shaper<'a> {
                 self.problems.add(self.loc.at(line, Some(c)), IngestError::CellError { found: e.to_string() });
                 return None;
             }
-            Cell::Text(t) => match number::parse_value(t, self.decimal) {
+            Cell::Text(_) | Cell::Bytes(..) => match number::parse_value(&cell.text(), self.decimal) {
                 Ok(p) => p,
                 Err(e) => {
                     let kind = IngestError::Number {
-                        found: t.trim().to_string(),
+                        found: cell.text().trim().to_string(),
                         expected: number::expected(self.decimal).to_string(),
                     };
                     let hint = e.other_mark.map(|m| {

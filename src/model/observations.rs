@@ -312,6 +312,25 @@ impl ObservationsBuilder {
         self.row.is_empty()
     }
 
+    /// Room for `n` more rows (a reader's estimate), so large files do not regrow every column.
+    pub fn reserve(&mut self, n: usize) {
+        for v in [
+            &mut self.source,
+            &mut self.row,
+            &mut self.org,
+            &mut self.name,
+            &mut self.period,
+            &mut self.variable,
+            &mut self.age,
+            &mut self.unit,
+        ] {
+            v.reserve(n);
+        }
+        self.sex.reserve(n);
+        self.value.reserve(n);
+        self.status.reserve(n);
+    }
+
     pub fn push(&mut self, ids: RowIds, value: Option<f64>, status: Option<Status>) {
         self.source.push(ids.source);
         self.row.push(ids.row);
@@ -377,7 +396,10 @@ impl ObservationsBuilder {
                 "org_name".into(),
                 self.names.strings.iter().map(|s| Some(s.as_str())).chain(std::iter::once(None)),
             );
-            let idx = IdxCa::from_vec("org_name".into(), self.name.iter().map(|&i| if i == NO_NAME { null } else { i }).collect());
+            let idx = IdxCa::from_vec(
+                "org_name".into(),
+                self.name.iter().map(|&i| if i == NO_NAME { null } else { i }).collect(),
+            );
             values.take(&idx).expect("ids index their interner").into_column()
         };
         // Enum columns straight from their category ids (the order of `Sex::ALL`/`Status::ALL`),

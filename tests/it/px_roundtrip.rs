@@ -133,29 +133,25 @@ fn spec() -> impl Strategy<Value = Spec> {
         )
 }
 
-fn semantic(
-    t: &PxTable,
-) -> (
-    Vec<Variable>,
-    Option<String>,
-    Option<String>,
-    Option<String>,
-    Option<String>,
-    Vec<String>,
-    Vec<Option<String>>,
-    Vec<(Option<f64>, Option<Symbol>)>,
-) {
-    let cells = (0..t.meta.cells()).map(|i| t.data.cell(i)).collect();
-    (
-        t.meta.variables.clone(),
-        t.meta.title.clone(),
-        t.meta.contents.clone(),
-        t.meta.units.clone(),
-        t.meta.language.clone(),
-        t.meta.languages.clone(),
-        t.meta.content.iter().map(|c| c.units.clone()).collect(),
-        cells,
-    )
+/// What a PX file means, as opposed to how it was written (offsets, keyword order, encoding).
+#[derive(Debug, PartialEq)]
+struct Semantic {
+    variables: Vec<Variable>,
+    texts: [Option<String>; 4],
+    languages: Vec<String>,
+    content_units: Vec<Option<String>>,
+    cells: Vec<(Option<f64>, Option<Symbol>)>,
+}
+
+fn semantic(t: &PxTable) -> Semantic {
+    let m = &t.meta;
+    Semantic {
+        variables: m.variables.clone(),
+        texts: [m.title.clone(), m.contents.clone(), m.units.clone(), m.language.clone()],
+        languages: m.languages.clone(),
+        content_units: m.content.iter().map(|c| c.units.clone()).collect(),
+        cells: (0..m.cells()).map(|i| t.data.cell(i)).collect(),
+    }
 }
 
 proptest! {
