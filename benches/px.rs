@@ -47,7 +47,7 @@ fn table(regions: usize, months: usize) -> PxTable {
     let mut data = Data { values: Vec::with_capacity(cells), ..Data::default() };
     for i in 0..cells {
         let r = rng.next();
-        if r % 97 == 0 {
+        if r.is_multiple_of(97) {
             data.values.push(0.0);
             data.symbols.push((i as u64, [Symbol::Dots(2), Symbol::Dots(3), Symbol::Nil][(r >> 8) as usize % 3]));
         } else {
