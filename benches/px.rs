@@ -71,10 +71,10 @@ fn file(name: &str, regions: usize, months: usize) -> PathBuf {
 }
 
 fn bench(c: &mut Criterion) {
-    let _small = file("px_20mb.px", 30, 300);
-    let path = file("px_200mb.px", 300, 300);
+    let _small = file("px_40x100x3x300.px", 40, 300);
+    let path = file("px_400x100x3x300.px", 400, 300);
     let size = std::fs::metadata(&path).unwrap().len();
-    let cells = 300 * 100 * 3 * 300u64;
+    let cells = 400 * 100 * 3 * 300u64;
     let run = || {
         let t = pcaxis::read_path(&path).unwrap();
         assert_eq!(t.data.values.len() as u64, cells);

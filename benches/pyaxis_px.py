@@ -1,7 +1,7 @@
 """Times pyaxis (the Python PX reader, from PyPI) on the files `cargo bench --bench px` writes.
 
     pip install pyaxis
-    python3 benches/pyaxis_px.py target/bench-data/px_20mb.px target/bench-data/px_200mb.px
+    python3 benches/pyaxis_px.py target/bench-data/px_40x100x3x300.px target/bench-data/px_400x100x3x300.px
 
 pyaxis needs the encoding given; it returns the cells as strings in a pandas frame. Prints the
 best of three runs (one for files over 100 MB), MB/s, and peak memory of the process.

@@ -260,6 +260,9 @@ fn located(kind: PxErrorKind, t: &Token<'_>) -> PxError {
 
 /// Parses a bare or quoted cell: a number or a symbol.
 fn cell(t: &Token<'_>) -> Result<Result<f64, Symbol>, PxError> {
+    if let Some(v) = fast_number(t.bytes) {
+        return Ok(Ok(v));
+    }
     if let Some(s) = Symbol::parse(t.bytes) {
         return Ok(Err(s));
     }
@@ -267,6 +270,44 @@ fn cell(t: &Token<'_>) -> Result<Result<f64, Symbol>, PxError> {
         Some(v) => Ok(Ok(v)),
         None => Err(located(PxErrorKind::BadCell { found: String::from_utf8_lossy(t.bytes).into_owned() }, t)),
     }
+}
+
+/// The common case in one pass: `-?digits(.digits)?` with at most 15 significant digits, which
+/// converts exactly by Clinger's fast path (mantissa and power of ten both exact doubles).
+/// Anything else (exponents, long mantissas, symbols, garbage) goes the careful way.
+#[inline]
+fn fast_number(b: &[u8]) -> Option<f64> {
+    const POW10: [f64; 16] = [1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15];
+    let (neg, digits) = match b.first()? {
+        b'-' => (true, &b[1..]),
+        _ => (false, b),
+    };
+    if digits.is_empty() || digits.len() > 16 {
+        return None;
+    }
+    let mut mantissa: u64 = 0;
+    let mut frac: Option<usize> = None;
+    let mut seen_digit = false;
+    for (i, &c) in digits.iter().enumerate() {
+        match c {
+            b'0'..=b'9' => {
+                mantissa = mantissa * 10 + u64::from(c - b'0');
+                seen_digit = true;
+            }
+            b'.' if frac.is_none() => frac = Some(digits.len() - i - 1),
+            _ => return None,
+        }
+    }
+    // A trailing `.` ("5.") is refused here as by the careful path.
+    if !seen_digit || frac == Some(0) {
+        return None;
+    }
+    let scale = frac.unwrap_or(0);
+    if mantissa >= 1 << 53 || scale > 15 {
+        return None;
+    }
+    let v = mantissa as f64 / POW10[scale];
+    Some(if neg { -v } else { v })
 }
 
 /// A PX number: optional sign, digits, optional `.` and digits, optional exponent. No grouping,
@@ -452,6 +493,14 @@ mod tests {
         assert_eq!(Symbol::parse(b"-"), Some(Symbol::Nil));
         assert_eq!(Symbol::parse(b"-42"), None);
         assert_eq!(parse_plain("-42"), Some(-42.0));
+        for t in ["0", "-42", "8.0399", "12345.6", "0.1", "-0.5", "123456789012345", ".5"] {
+            assert_eq!(fast_number(t.as_bytes()), t.parse::<f64>().ok(), "{t}");
+        }
+        assert_eq!(fast_number(b"-"), None);
+        assert_eq!(fast_number(b"."), None);
+        assert_eq!(fast_number(b"1.2.3"), None);
+        assert_eq!((fast_number(b"5."), parse_plain("5.")), (None, None));
+        assert_eq!(fast_number(b"1e5"), None, "exponents take the careful path");
         assert_eq!(parse_plain("8.0399"), Some(8.0399));
         assert_eq!(parse_plain("1.5E+3"), Some(1500.0));
         for bad in ["12x", "1,5", "1 234", "45%", ".", "--1", "1e", "−1"] {
