@@ -279,7 +279,8 @@ impl<'a> Shaper<'a> {
 
     /// Parses one data row. Blank rows are skipped; one-cell rows are notes.
     pub fn push_row(&mut self, line: u32, row: &impl Row) {
-        let filled = (0..row.width()).filter(|&i| !row.cell(i).is_empty()).count();
+        // Only "none", "one" or "more" matters: stop counting at two.
+        let filled = (0..row.width()).filter(|&i| !row.cell(i).is_empty()).take(2).count();
         if filled == 0 {
             return;
         }

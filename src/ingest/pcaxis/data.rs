@@ -115,9 +115,21 @@ struct Tokens<R> {
 
 const CHUNK: usize = 1 << 20;
 
-fn is_sep(c: u8) -> bool {
-    matches!(c, b' ' | b'\t' | b'\r' | b'\n' | b',' | b';' | 0x0B | 0x0C)
+const fn table(quote_too: bool) -> [bool; 256] {
+    let mut t = [false; 256];
+    let mut c = 0;
+    while c < 256 {
+        t[c] = matches!(c as u8, b' ' | b'\t' | b'\r' | b'\n' | b',' | b';' | 0x0B | 0x0C)
+            || (quote_too && c == b'"' as usize);
+        c += 1;
+    }
+    t
 }
+
+/// Cell separators.
+const SEPARATOR: [bool; 256] = table(false);
+/// What ends an unquoted cell: a separator or a quote.
+const ENDS_BARE: [bool; 256] = table(true);
 
 impl<R: Read> Tokens<R> {
     fn new(reader: R, first: &[u8], base: u64, line: u32, line_start: u64) -> Tokens<R> {
@@ -166,44 +178,46 @@ impl<R: Read> Tokens<R> {
     /// Calls `f` with each token until the end. Tokens live only during the call.
     fn for_each(&mut self, mut f: impl FnMut(Token<'_>) -> Result<(), PxError>) -> Result<(), PxError> {
         loop {
-            // Skip separators.
-            while self.pos < self.len {
-                let c = self.buf[self.pos];
-                if !is_sep(c) {
+            // Skip separators (locals and a lookup table keep this loop tight).
+            let buf = &self.buf[..self.len];
+            let mut pos = self.pos;
+            while let Some(&c) = buf.get(pos) {
+                if !SEPARATOR[c as usize] {
                     break;
                 }
                 if c == b'\n' {
                     self.line += 1;
-                    self.line_start = self.base + self.pos as u64 + 1;
+                    self.line_start = self.base + pos as u64 + 1;
                 }
-                self.pos += 1;
+                pos += 1;
             }
-            if self.pos == self.len {
+            self.pos = pos;
+            if pos == buf.len() {
                 if !self.fill()? {
                     return Ok(());
                 }
                 continue;
             }
             let (offset, line, column) = self.here();
-            let quoted = self.buf[self.pos] == b'"';
-            let start = if quoted { self.pos + 1 } else { self.pos };
-            let mut end = start;
-            let stop = |c: u8| if quoted { c == b'"' } else { is_sep(c) || c == b'"' };
-            while end < self.len && !stop(self.buf[end]) {
-                end += 1;
-            }
-            if end < self.len {
+            let quoted = buf[pos] == b'"';
+            let start = if quoted { pos + 1 } else { pos };
+            let end = if quoted {
+                buf[start..].iter().position(|&c| c == b'"').map_or(buf.len(), |n| start + n)
+            } else {
+                buf[start..].iter().position(|&c| ENDS_BARE[c as usize]).map_or(buf.len(), |n| start + n)
+            };
+            if end < buf.len() {
                 if quoted {
                     // Quoted keys may hold newlines ("Region\nnorth" is not valid but be exact).
                     self.count_lines(start, end);
                 }
-                let next = if quoted { end + 1 } else { end };
+                self.pos = if quoted { end + 1 } else { end };
                 let bytes = &self.buf[start..end];
-                self.pos = next;
                 self.last_end = Some(self.here());
                 f(Token { bytes, quoted, offset, line, column })?;
                 continue;
             }
+            let stop = |c: u8| if quoted { c == b'"' } else { ENDS_BARE[c as usize] };
             // The token runs past the chunk: gather it in `pending`.
             self.pending.clear();
             self.pending.extend_from_slice(&self.buf[start..self.len]);
