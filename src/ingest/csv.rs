@@ -98,18 +98,6 @@ pub fn sniff_delimiter(text: &[u8]) -> Option<u8> {
     best.map(|(_, d)| d)
 }
 
-/// Comma when a value cell in the sample has a digit, a comma and a digit; else point.
-fn detect_decimal(sample: &[SampleRow], layout: &Layout) -> DecimalMark {
-    let comma = sample[layout.header_row + 1..].iter().any(|r| {
-        layout.values.iter().filter_map(|v| r.cells.get(v.index)).any(|c| {
-            let b = c.as_bytes();
-            b.windows(3).any(|w| w[0].is_ascii_digit() && w[1] == b',' && w[2].is_ascii_digit())
-                || (b.first() == Some(&b',') && b.get(1).is_some_and(u8::is_ascii_digit))
-        })
-    });
-    if comma { DecimalMark::Comma } else { DecimalMark::Point }
-}
-
 /// Reads one CSV input into the session, reporting into `report`.
 pub fn read(bytes: &[u8], input: &Input, stem: &str, session: &mut Session, report: &mut FileReport) {
     let source = input.source.as_str();
@@ -143,7 +131,7 @@ pub fn read(bytes: &[u8], input: &Input, stem: &str, session: &mut Session, repo
         Ok(l) => l,
         Err(p) => return report.problems.push(p),
     };
-    let decimal = hints.read.decimal.unwrap_or_else(|| detect_decimal(&rows, &layout));
+    let decimal = hints.read.decimal.unwrap_or_else(|| layout.decimal_mark(&rows));
     report.decimal = Some(decimal);
     // Estimate the rows from the sample's bytes per line, so the columns grow once.
     if let (Some((first, _)), Some((last, _))) = (sample.get(layout.header_row + 1), sample.last())

@@ -15,8 +15,14 @@ use crate::error::{Location, Problem};
 /// The encoding used and why, for the summary of `jamfor ingest`.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct EncodingChoice {
-    pub name: &'static str,
-    pub reason: &'static str,
+    pub name: String,
+    pub reason: String,
+}
+
+impl EncodingChoice {
+    fn new(name: &str, reason: &str) -> EncodingChoice {
+        EncodingChoice { name: name.to_string(), reason: reason.to_string() }
+    }
 }
 
 /// How cell bytes become text once the file's encoding is known.
@@ -68,7 +74,7 @@ pub fn prepare<'a>(
             Ok(Prepared {
                 bytes: Cow::Borrowed(body),
                 text: Text::Windows1252,
-                choice: EncodingChoice { name: enc.name(), reason },
+                choice: EncodingChoice::new(enc.name(), reason),
             })
         }
         Some(enc) if enc == UTF_8 => {
@@ -76,7 +82,7 @@ pub fn prepare<'a>(
             Ok(Prepared {
                 bytes: Cow::Borrowed(body),
                 text: Text::Utf8,
-                choice: EncodingChoice { name: enc.name(), reason },
+                choice: EncodingChoice::new(enc.name(), reason),
             })
         }
         Some(enc) => {
@@ -84,20 +90,20 @@ pub fn prepare<'a>(
             Ok(Prepared {
                 bytes: Cow::Owned(text.into_owned().into_bytes()),
                 text: Text::Utf8,
-                choice: EncodingChoice { name: enc.name(), reason },
+                choice: EncodingChoice::new(enc.name(), reason),
             })
         }
         None if std::str::from_utf8(body).is_ok() => Ok(Prepared {
             bytes: Cow::Borrowed(body),
             text: Text::Utf8,
-            choice: EncodingChoice { name: "UTF-8", reason: "valid UTF-8" },
+            choice: EncodingChoice::new("UTF-8", "valid UTF-8"),
         }),
         None => {
             check_cp1252(body, source)?;
             Ok(Prepared {
                 bytes: Cow::Borrowed(body),
                 text: Text::Windows1252,
-                choice: EncodingChoice { name: "windows-1252", reason: "not valid UTF-8" },
+                choice: EncodingChoice::new("windows-1252", "not valid UTF-8"),
             })
         }
     }
@@ -123,7 +129,7 @@ pub fn decode<'a>(
     if let Some((enc, bom_len)) = Encoding::for_bom(bytes) {
         let body = &bytes[bom_len..];
         let text = strict(enc, body, source)?;
-        return Ok((text, EncodingChoice { name: enc.name(), reason: "byte-order mark" }));
+        return Ok((text, EncodingChoice::new(enc.name(), "byte-order mark")));
     }
     if let Some(enc) = declared {
         let text = strict(enc, bytes, source).map_err(|p| {
@@ -131,13 +137,13 @@ pub fn decode<'a>(
                 .then(|| "the bytes read as Windows-1252: remove `encoding` from this file's [[input]], or set encoding = \"windows-1252\"".to_string());
             p.with_hint(hint)
         })?;
-        return Ok((text, EncodingChoice { name: enc.name(), reason: "declared in round.toml" }));
+        return Ok((text, EncodingChoice::new(enc.name(), "declared in round.toml")));
     }
     if let Ok(text) = std::str::from_utf8(bytes) {
-        return Ok((Cow::Borrowed(text), EncodingChoice { name: "UTF-8", reason: "valid UTF-8" }));
+        return Ok((Cow::Borrowed(text), EncodingChoice::new("UTF-8", "valid UTF-8")));
     }
     let text = strict(WINDOWS_1252, bytes, source)?;
-    Ok((text, EncodingChoice { name: "windows-1252", reason: "not valid UTF-8" }))
+    Ok((text, EncodingChoice::new("windows-1252", "not valid UTF-8")))
 }
 
 /// Decodes with no replacement. For Windows-1252, the five bytes it leaves undefined (0x81, 0x8D,

@@ -9,7 +9,7 @@ use calamine::{Data, Reader, open_workbook_auto};
 
 use super::error::IngestError;
 use super::layout::{self, SampleRow};
-use super::options::{DecimalMark, Input};
+use super::options::Input;
 use super::shape::{Cell, Locator, Row};
 use super::{FileReport, Session};
 use crate::error::Location;
@@ -115,16 +115,8 @@ pub fn read(input: &Input, stem: &str, session: &mut Session, report: &mut FileR
             return report.problems.push(p);
         }
     };
-    let decimal = hints.read.decimal.unwrap_or_else(|| {
-        let comma = sample[layout.header_row + 1..].iter().any(|r| {
-            layout
-                .values
-                .iter()
-                .filter_map(|v| r.cells.get(v.index))
-                .any(|c| c.contains(',') && c.parse::<f64>().is_err())
-        });
-        if comma { DecimalMark::Comma } else { DecimalMark::Point }
-    });
+    // Numbers stored as numbers need no mark; numbers stored as text follow the CSV rule.
+    let decimal = hints.read.decimal.unwrap_or_else(|| layout.decimal_mark(&sample));
     report.decimal = Some(decimal);
     let loc = Locator { source: source.to_string(), sheet: Some(chosen), column_offset: col0 };
     let mut shaper = session.shaper(&layout, hints, decimal, loc);

@@ -13,7 +13,7 @@
 //!   left, as merged cells export) or sexes above periods.
 
 use super::error::IngestError;
-use super::options::{ColumnHints, InputHints};
+use super::options::{ColumnHints, DecimalMark, InputHints};
 use crate::error::{Location, Problem};
 use crate::model::{Period, Sex};
 
@@ -394,6 +394,19 @@ impl<T> Origin<T> {
 }
 
 impl Layout {
+    /// The decimal mark of the file's text numbers: comma when a value cell in the sample has a
+    /// digit, a comma and a digit (or starts `,5`), else point. A hint overrides it.
+    pub fn decimal_mark(&self, sample: &[SampleRow]) -> DecimalMark {
+        let comma = sample[self.header_row + 1..].iter().any(|r| {
+            self.values.iter().filter_map(|v| r.cells.get(v.index)).any(|c| {
+                let b = c.as_bytes();
+                b.windows(3).any(|w| w[0].is_ascii_digit() && w[1] == b',' && w[2].is_ascii_digit())
+                    || (b.first() == Some(&b',') && b.get(1).is_some_and(u8::is_ascii_digit))
+            })
+        });
+        if comma { DecimalMark::Comma } else { DecimalMark::Point }
+    }
+
     /// `(role, header)` of every column used, for the summary.
     pub fn described_columns(&self) -> Vec<(&'static str, String)> {
         let name = |i: usize| format!("{:?}", self.names[i]);

@@ -63,17 +63,12 @@ pub fn read(input: &Input, session: &mut Session, report: &mut FileReport) {
         }
     };
     report.encoding = Some(super::decode::EncodingChoice {
-        name: leak(&table.meta.charset.name),
-        reason: leak(&table.meta.charset.reason),
+        name: table.meta.charset.name.clone(),
+        reason: table.meta.charset.reason.clone(),
     });
     if let Err(p) = shape(&table, input, session, report) {
         report.problems.push(*p);
     }
-}
-
-/// Encoding names are few and live for the run; the summary type holds `&'static str`.
-fn leak(s: &str) -> &'static str {
-    Box::leak(s.to_string().into_boxed_str())
 }
 
 fn problem(source: &str, keyword: String, kind: IngestError, hint: Option<String>) -> Box<Problem<IngestError>> {
@@ -277,7 +272,6 @@ fn shape(
     }
     let at = |i: u64, k: Option<usize>| k.map_or(0, |k| ((i / strides[k]) % m.variables[k].len() as u64) as usize);
     let source_id = b.sources.intern(source);
-    let start = b.len();
     let mut rows = 0usize;
     for i in 0..m.cells() {
         let fixed_ok = roles.iter().enumerate().all(|(k, r)| match r {
@@ -326,7 +320,6 @@ fn shape(
     report.unit = Some((unit_names.join(", "), if hints.unit.is_some() { "from round.toml" } else { "from UNITS" }));
     // Totals are derived per (variable, unit) group, for additive units only.
     report.unit_evidence.unit_column = true;
-    let _ = start;
     Ok(())
 }
 

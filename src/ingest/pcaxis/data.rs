@@ -417,7 +417,6 @@ fn sparse<R: Read>(meta: &Meta, kinds: &[KeyKind], tokens: &mut Tokens<R>, expec
     for i in (0..stub.len().saturating_sub(1)).rev() {
         weights[i] = weights[i + 1] * stub[i + 1].len() as u64;
     }
-    let rows = expected / width.max(1);
     let mut data = Data { values: vec![0.0; expected as usize], ..Data::default() };
     let mut row_line: HashMap<u64, u32> = HashMap::new();
     let mut keys: Vec<String> = Vec::with_capacity(stub.len());
@@ -489,7 +488,6 @@ fn sparse<R: Read>(meta: &Meta, kinds: &[KeyKind], tokens: &mut Tokens<R>, expec
         };
         return Err(PxError { kind, offset, line, column, keyword: Some("DATA".into()) });
     }
-    let _ = rows;
     data.symbols.sort_unstable_by_key(|(i, _)| *i);
     data.keyed_rows = Some(listed);
     Ok(data)

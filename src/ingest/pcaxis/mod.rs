@@ -51,7 +51,6 @@ pub fn read_path(path: &Path) -> Result<PxTable, PxError> {
 /// Reads a PX file from any reader: the metadata is buffered, the data streamed.
 pub fn read(mut reader: impl Read) -> Result<PxTable, PxError> {
     let mut buf: Vec<u8> = Vec::new();
-    let mut scanned = 0usize;
     let mut data_at = None;
     loop {
         let old = buf.len();
@@ -64,8 +63,7 @@ pub fn read(mut reader: impl Read) -> Result<PxTable, PxError> {
             }
         };
         buf.truncate(old + n);
-        // Rescan from the last statement boundary is not needed: metadata is small, and a rescan
-        // from the start keeps quote tracking exact.
+        // Metadata is small: rescanning from the start keeps quote tracking exact.
         if let Some(at) = lexer::find_data(&buf) {
             data_at = Some(at);
             break;
@@ -73,9 +71,7 @@ pub fn read(mut reader: impl Read) -> Result<PxTable, PxError> {
         if n == 0 {
             break;
         }
-        scanned = buf.len();
     }
-    let _ = scanned;
     let bom = buf.starts_with(&[0xEF, 0xBB, 0xBF]);
     let skip = if bom { 3 } else { 0 };
     let text = &buf[skip..];
