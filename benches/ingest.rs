@@ -15,18 +15,9 @@ const MEASURES: usize = 100;
 const YEARS: usize = 40;
 const ROWS: usize = ORGS * MEASURES * YEARS;
 
-/// A tiny deterministic generator (SplitMix64), so the file is the same on every machine.
-struct Rng(u64);
-
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        z ^ (z >> 31)
-    }
-}
+#[path = "support/rng.rs"]
+mod rng;
+use rng::Rng;
 
 fn swedish(tenths: u64) -> String {
     let int = (tenths / 10).to_string();

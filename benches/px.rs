@@ -10,18 +10,9 @@ use jamfor::ingest::pcaxis::meta::{Meta, TimeScale, Variable};
 use jamfor::ingest::pcaxis::writer::{WriteOptions, write};
 use jamfor::ingest::pcaxis::{self, Data, PxTable, Symbol};
 
-/// SplitMix64: the same file on every machine.
-struct Rng(u64);
-
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        z ^ (z >> 31)
-    }
-}
+#[path = "support/rng.rs"]
+mod rng;
+use rng::Rng;
 
 /// A table of `regions` × 100 ages × 3 sexes × `months` months.
 fn table(regions: usize, months: usize) -> PxTable {

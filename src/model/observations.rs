@@ -312,9 +312,9 @@ impl ObservationsBuilder {
         self.row.is_empty()
     }
 
-    /// Room for `n` more rows (a reader's estimate), so large files do not regrow every column.
-    pub fn reserve(&mut self, n: usize) {
-        for v in [
+    /// The id columns, for operations on every column at once.
+    fn id_columns(&mut self) -> [&mut Vec<u32>; 8] {
+        [
             &mut self.source,
             &mut self.row,
             &mut self.org,
@@ -323,9 +323,12 @@ impl ObservationsBuilder {
             &mut self.variable,
             &mut self.age,
             &mut self.unit,
-        ] {
-            v.reserve(n);
-        }
+        ]
+    }
+
+    /// Room for `n` more rows (a reader's estimate), so large files do not regrow every column.
+    pub fn reserve(&mut self, n: usize) {
+        self.id_columns().into_iter().for_each(|v| v.reserve(n));
         self.sex.reserve(n);
         self.value.reserve(n);
         self.status.reserve(n);
@@ -362,18 +365,7 @@ impl ObservationsBuilder {
 
     /// Drops every row from `len` on (a file that failed validation leaves nothing behind).
     pub fn truncate(&mut self, len: usize) {
-        for v in [
-            &mut self.source,
-            &mut self.row,
-            &mut self.org,
-            &mut self.name,
-            &mut self.period,
-            &mut self.variable,
-            &mut self.age,
-            &mut self.unit,
-        ] {
-            v.truncate(len);
-        }
+        self.id_columns().into_iter().for_each(|v| v.truncate(len));
         self.sex.truncate(len);
         self.value.truncate(len);
         self.status.truncate(len);
