@@ -57,7 +57,10 @@ pub fn parse_value(text: &str, decimal: DecimalMark) -> Result<Parsed, NumberErr
     if t.is_empty() {
         return Ok(Parsed::Empty);
     }
-    if let Some(status) = Status::from_symbol(t) {
+    // Symbols start with `.` or are a lone `-`; skip the comparisons for ordinary numbers.
+    if (t.starts_with('.') || t == "-")
+        && let Some(status) = Status::from_symbol(t)
+    {
         return Ok(Parsed::Symbol(status));
     }
     match parse_number(t, decimal) {

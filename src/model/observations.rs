@@ -376,9 +376,9 @@ impl ObservationsBuilder {
     pub fn finish(self) -> Observations {
         // Each string column is its few distinct values gathered by id: views are copied, the
         // strings themselves once (a row-by-row build was a fifth of ingest time).
-        fn strings(name: &str, dict: &Interner, ids: &[u32]) -> Column {
+        fn strings(name: &str, dict: &Interner, ids: Vec<u32>) -> Column {
             let values = StringChunked::from_iter_values(name.into(), dict.strings.iter().map(String::as_str));
-            let idx = IdxCa::from_vec(name.into(), ids.to_vec());
+            let idx = IdxCa::from_vec(name.into(), ids);
             values.take(&idx).expect("ids index their interner").into_column()
         }
         let names = {
@@ -402,17 +402,17 @@ impl ObservationsBuilder {
             UInt8Chunked::from_iter_options("status".into(), self.status.iter().map(|s| s.map(|s| s as u8)));
         let status = Categorical8Chunked::from_cats_and_dtype(status_ids, status_dtype()).into_column();
         let columns = vec![
-            strings("source", &self.sources, &self.source),
+            strings("source", &self.sources, self.source),
             Column::new("row".into(), self.row),
-            strings("org_id", &self.orgs, &self.org),
+            strings("org_id", &self.orgs, self.org),
             names,
-            strings("period", &self.periods, &self.period),
-            strings("variable", &self.variables, &self.variable),
+            strings("period", &self.periods, self.period),
+            strings("variable", &self.variables, self.variable),
             sex,
-            strings("age_group", &self.ages, &self.age),
+            strings("age_group", &self.ages, self.age),
             Float64Chunked::from_iter_options("value".into(), self.value.into_iter()).into_column(),
             status,
-            strings("unit", &self.units, &self.unit),
+            strings("unit", &self.units, self.unit),
         ];
         let frame = DataFrame::new_infer_height(columns).expect("columns have equal length");
         if cfg!(debug_assertions) {
