@@ -193,3 +193,12 @@ proptest! {
         }
     }
 }
+
+/// Found by `cargo fuzz` (a mutated fixture with KEYS and no STUB indexed past the cube).
+#[test]
+fn regression_fuzz_keys_without_stub() {
+    let bytes = std::fs::read(crate::support::fixtures().join("px/regress/fuzz_keys_without_stub.px")).unwrap();
+    if let Err(e) = pcaxis::read_bytes(&bytes) {
+        assert!(e.offset <= bytes.len() as u64 && e.line >= 1 && e.column >= 1, "{e:?}");
+    }
+}

@@ -565,7 +565,9 @@ pub fn build(statements: &[Statement<'_>], charset: Charset, mut warnings: Vec<S
         }
     }
 
-    let keys = if statements.iter().any(|s| s.keyword == "KEYS") {
+    // KEYS key the stub's rows; a table without stub variables has one row and is read dense
+    // (found by fuzzing: KEYS with no STUB indexed past the cube).
+    let keys = if !stub.is_empty() && statements.iter().any(|s| s.keyword == "KEYS") {
         let mut kinds = Vec::with_capacity(stub.len());
         for v in &variables[..stub.len()] {
             let s = statements
@@ -674,6 +676,15 @@ mod tests {
         }
         let (_, warnings) = timeval("TLIST(A1),\"2019\"-\"2022\"");
         assert_eq!(warnings, ["TIMEVAL(\"t\") declares 4 periods but VALUES has 3; VALUES decides"]);
+    }
+
+    #[test]
+    fn keys_without_a_stub_read_dense_and_never_index_past_the_cube() {
+        let text = "HEADING=\"t\";VALUES(\"t\")=\"a\",\"b\";KEYS(\"t\")=VALUES;DATA=1 2 3;";
+        let e = read_bytes(text.as_bytes()).unwrap_err();
+        assert!(matches!(e.kind, PxErrorKind::CellCount { found: 3, expected: 2, .. }), "{e:?}");
+        let ok = read_bytes(b"HEADING=\"t\";VALUES(\"t\")=\"a\",\"b\";KEYS(\"t\")=VALUES;DATA=1 2;").unwrap();
+        assert_eq!(ok.data.values, [1.0, 2.0]);
     }
 
     #[test]
