@@ -4,7 +4,7 @@
 
 use jamfor::ingest::pcaxis::meta::{ContentInfo, Elimination, Labels, Meta, TimeScale, Variable};
 use jamfor::ingest::pcaxis::writer::{WriteOptions, write};
-use jamfor::ingest::pcaxis::{self, Data, PxTable, Symbol};
+use jamfor::ingest::pcaxis::{self, Data, PxErrorKind, PxTable, Symbol, Tuning};
 use proptest::prelude::*;
 
 /// Words from an alphabet Windows-1252 can hold, with the characters PX must take literally.
@@ -155,7 +155,7 @@ fn semantic(t: &PxTable) -> Semantic {
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig { cases: 128, ..ProptestConfig::default() })]
+    #![proptest_config(ProptestConfig { cases: 256, ..ProptestConfig::default() })]
 
     #[test]
     fn writer_then_reader_is_identity(spec in spec()) {
@@ -180,6 +180,42 @@ proptest! {
     }
 
     #[test]
+    fn chunked_and_threaded_reads_agree_with_one_thread(
+        seed in 0usize..1000,
+        at in any::<prop::sample::Index>(),
+        byte in prop::sample::select(b" \n;,.-\"0123456789x:\xe4".to_vec()),
+        cut in any::<prop::sample::Index>(),
+        chunk in 1usize..40,
+        piece in 1usize..50,
+    ) {
+        // Valid and invalid fixtures, one byte changed (often to a separator, a digit, a quote)
+        // and maybe cut short, read three ways: at once on one thread, and in tiny chunks on
+        // two threads through a reader that hands out a few bytes at a time.
+        let mut files: Vec<_> = ["px/valid", "px/invalid"]
+            .iter()
+            .flat_map(|d| std::fs::read_dir(crate::support::fixtures().join(d)).unwrap().map(|e| e.unwrap().path()))
+            .filter(|p| p.extension().is_some_and(|e| e == "px"))
+            .collect();
+        files.sort();
+        let mut bytes = std::fs::read(&files[seed % files.len()]).unwrap();
+        // Mostly inside DATA, where the chunks are.
+        let data = if seed % 4 > 0 { bytes.windows(5).position(|w| w == b"DATA=").unwrap_or(0) } else { 0 };
+        let i = data + at.index((bytes.len() - data).max(1));
+        if seed % 3 > 0 && i < bytes.len() {
+            bytes[i] = byte;
+        }
+        if seed % 5 == 0 {
+            bytes.truncate(cut.index(bytes.len() + 1).max(i));
+        }
+        let one = Tuning { threads: 1, ..Tuning::default() };
+        let many = Tuning { chunk, threads: 2, min_cells: 0 };
+        let expected = pcaxis::read_with(bytes.as_slice(), one);
+        prop_assert_eq!(&pcaxis::read_with(bytes.as_slice(), many), &expected);
+        prop_assert_eq!(&pcaxis::read_with(Trickle(&bytes, piece), many), &expected);
+        prop_assert_eq!(&pcaxis::read_with(Trickle(&bytes, piece), one), &expected);
+    }
+
+    #[test]
     fn mutated_fixtures_never_panic(seed in 0usize..1000, at in any::<prop::sample::Index>(), byte in any::<u8>(), cut in any::<prop::sample::Index>()) {
         let dir = crate::support::fixtures().join("px/valid");
         let mut files: Vec<_> = std::fs::read_dir(&dir).unwrap().map(|e| e.unwrap().path()).collect();
@@ -200,5 +236,54 @@ fn regression_fuzz_keys_without_stub() {
     let bytes = std::fs::read(crate::support::fixtures().join("px/regress/fuzz_keys_without_stub.px")).unwrap();
     if let Err(e) = pcaxis::read_bytes(&bytes) {
         assert!(e.offset <= bytes.len() as u64 && e.line >= 1 && e.column >= 1, "{e:?}");
+    }
+}
+
+/// A reader that hands out at most `.1` bytes per call, as pipes and sockets do.
+struct Trickle<'a>(&'a [u8], usize);
+
+impl std::io::Read for Trickle<'_> {
+    fn read(&mut self, out: &mut [u8]) -> std::io::Result<usize> {
+        let n = self.0.len().min(out.len()).min(self.1);
+        out[..n].copy_from_slice(&self.0[..n]);
+        self.0 = &self.0[n..];
+        Ok(n)
+    }
+}
+
+/// A big dense table across real chunk sizes: threads give exactly the cells one thread does.
+#[test]
+fn threaded_dense_read_matches_one_thread_on_a_large_table() {
+    let mut region = Variable::new("region", (0..60).map(|i| format!("X{i:04}")).collect(), false);
+    region.codes = Some(region.labels.values.clone());
+    let month = Variable::new("month", (0..500).map(|m| format!("{m}")).collect(), true);
+    let mut meta = Meta::new(vec![region, month]);
+    meta.contents = Some("Antal".into());
+    let cells = meta.cells();
+    let mut data = Data::default();
+    for i in 0..cells {
+        match i % 211 {
+            0 => {
+                data.values.push(0.0);
+                data.symbols.push((i, Symbol::Dots(2)));
+            }
+            k => data.values.push(f64::from((k as u32) * 37 % 5003) / if i % 3 == 0 { 10.0 } else { 1.0 }),
+        }
+    }
+    let table = PxTable { meta, data };
+    let mut bytes = Vec::new();
+    write(&table, &mut bytes, WriteOptions::default()).unwrap();
+    for chunk in [64, 4096, 1 << 16] {
+        let many = Tuning { chunk, threads: 3, min_cells: 0 };
+        let back = pcaxis::read_with(bytes.as_slice(), many).unwrap();
+        assert_eq!(back.data, table.data, "chunk {chunk}");
+    }
+    // One cell too many, and one bad cell, far into the block: the same errors either way.
+    let text = String::from_utf8(bytes).unwrap();
+    for broken in [format!("{} 7;", text.trim_end().trim_end_matches(';')), text.replacen(" 37 ", " 3x7 ", 1)] {
+        let one = pcaxis::read_with(broken.as_bytes(), Tuning { threads: 1, ..Tuning::default() }).unwrap_err();
+        let many = pcaxis::read_with(broken.as_bytes(), Tuning { chunk: 512, threads: 2, min_cells: 0 }).unwrap_err();
+        assert_eq!(many, one);
+        assert!(matches!(one.kind, PxErrorKind::CellCount { .. } | PxErrorKind::BadCell { .. }), "{one}");
     }
 }

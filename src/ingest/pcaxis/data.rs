@@ -9,12 +9,17 @@
 //! Sparse data (`KEYS`) gives per row the stub keys (by value text or code, as `KEYS` says per
 //! variable) and then the heading cells; rows may come in any order, and absent rows are zeros
 //! ("rows that only contain 0 are excluded from the file", PX 2013).
+//!
+//! Large dense blocks are parsed on several threads ([`super::chunks`]); the result, and every
+//! error, is the same as on one.
 
 use std::collections::HashMap;
 use std::io::Read;
 
+use super::cells::{Cell, bad_cell, cell, plain_cells};
 use super::error::{PxError, PxErrorKind};
 use super::meta::{KeyKind, Meta};
+use super::scan::{SEPARATOR, Scanner};
 
 /// A data cell that is not a number (PCAXIS.md §1.6). The dot count is the symbol's identity;
 /// `DATASYMBOL*` keywords only say how to display it.
@@ -89,316 +94,127 @@ impl Data {
     }
 }
 
-/// A token: its bytes (quotes removed), whether it was quoted, and where it started.
-struct Token<'t> {
-    bytes: &'t [u8],
-    quoted: bool,
-    offset: u64,
-    line: u32,
-    column: u32,
+/// How the DATA block is read. The defaults suit files; tests use tiny chunks so that every
+/// token meets a chunk boundary somewhere.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Tuning {
+    /// Bytes per chunk handed to a worker.
+    pub chunk: usize,
+    /// Worker threads for dense data (1: all on the calling thread).
+    pub threads: usize,
+    /// Dense blocks with fewer cells are read on the calling thread.
+    pub min_cells: u64,
 }
 
-/// Splits a stream into tokens across chunk boundaries, tracking lines.
-struct Tokens<R> {
-    reader: R,
-    buf: Vec<u8>,
-    pos: usize,
-    len: usize,
-    eof: bool,
-    /// Byte offset of `buf[0]` in the file.
-    base: u64,
-    line: u32,
-    line_start: u64,
-    pending: Vec<u8>,
-    last_end: Option<(u64, u32, u32)>,
-}
-
-const CHUNK: usize = 1 << 20;
-
-const fn table(quote_too: bool) -> [bool; 256] {
-    let mut t = [false; 256];
-    let mut c = 0;
-    while c < 256 {
-        t[c] = matches!(c as u8, b' ' | b'\t' | b'\r' | b'\n' | b',' | b';' | 0x0B | 0x0C)
-            || (quote_too && c == b'"' as usize);
-        c += 1;
+impl Default for Tuning {
+    fn default() -> Tuning {
+        let threads = std::thread::available_parallelism().map_or(1, |n| n.get().min(8));
+        Tuning { chunk: 1 << 20, threads, min_cells: 1 << 18 }
     }
-    t
-}
-
-/// Cell separators.
-const SEPARATOR: [bool; 256] = table(false);
-/// What ends an unquoted cell: a separator or a quote.
-const ENDS_BARE: [bool; 256] = table(true);
-
-impl<R: Read> Tokens<R> {
-    fn new(reader: R, first: &[u8], base: u64, line: u32, line_start: u64) -> Tokens<R> {
-        let mut buf = first.to_vec();
-        let len = buf.len();
-        buf.resize(len.max(CHUNK), 0);
-        Tokens { reader, buf, pos: 0, len, eof: false, base, line, line_start, pending: Vec::new(), last_end: None }
-    }
-
-    fn fill(&mut self) -> Result<bool, PxError> {
-        if self.eof {
-            return Ok(false);
-        }
-        self.base += self.len as u64;
-        self.pos = 0;
-        self.len = 0;
-        if self.buf.len() < CHUNK {
-            self.buf.resize(CHUNK, 0);
-        }
-        loop {
-            match self.reader.read(&mut self.buf) {
-                Ok(0) => {
-                    self.eof = true;
-                    return Ok(false);
-                }
-                Ok(n) => {
-                    self.len = n;
-                    return Ok(true);
-                }
-                Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
-                Err(e) => return Err(PxError::new(PxErrorKind::Io(e.to_string()), self.base)),
-            }
-        }
-    }
-
-    fn here(&self) -> (u64, u32, u32) {
-        let offset = self.base + self.pos as u64;
-        (offset, self.line, (offset - self.line_start) as u32 + 1)
-    }
-
-    /// Just after the last token, for "too few cells" errors (or the start of the data).
-    fn end(&self) -> (u64, u32, u32) {
-        self.last_end.unwrap_or_else(|| self.here())
-    }
-
-    /// Calls `f` with each token until the end. Tokens live only during the call.
-    fn for_each(&mut self, mut f: impl FnMut(Token<'_>) -> Result<(), PxError>) -> Result<(), PxError> {
-        loop {
-            // Skip separators (locals and a lookup table keep this loop tight).
-            let buf = &self.buf[..self.len];
-            let mut pos = self.pos;
-            while let Some(&c) = buf.get(pos) {
-                if !SEPARATOR[c as usize] {
-                    break;
-                }
-                if c == b'\n' {
-                    self.line += 1;
-                    self.line_start = self.base + pos as u64 + 1;
-                }
-                pos += 1;
-            }
-            self.pos = pos;
-            if pos == buf.len() {
-                if !self.fill()? {
-                    return Ok(());
-                }
-                continue;
-            }
-            let (offset, line, column) = self.here();
-            let quoted = buf[pos] == b'"';
-            let start = if quoted { pos + 1 } else { pos };
-            let end = if quoted {
-                buf[start..].iter().position(|&c| c == b'"').map_or(buf.len(), |n| start + n)
-            } else {
-                buf[start..].iter().position(|&c| ENDS_BARE[c as usize]).map_or(buf.len(), |n| start + n)
-            };
-            if end < buf.len() {
-                if quoted {
-                    // Quoted keys may hold newlines ("Region\nnorth" is not valid but be exact).
-                    self.count_lines(start, end);
-                }
-                self.pos = if quoted { end + 1 } else { end };
-                let bytes = &self.buf[start..end];
-                self.last_end = Some(self.here());
-                f(Token { bytes, quoted, offset, line, column })?;
-                continue;
-            }
-            let stop = |c: u8| if quoted { c == b'"' } else { ENDS_BARE[c as usize] };
-            // The token runs past the chunk: gather it in `pending`.
-            self.pending.clear();
-            self.pending.extend_from_slice(&self.buf[start..self.len]);
-            if quoted {
-                self.count_lines(start, self.len);
-            }
-            self.pos = self.len;
-            let mut closed = false;
-            while self.fill()? {
-                let mut e = 0;
-                while e < self.len && !stop(self.buf[e]) {
-                    e += 1;
-                }
-                self.pending.extend_from_slice(&self.buf[..e]);
-                if quoted {
-                    self.count_lines(0, e);
-                }
-                if e < self.len {
-                    self.pos = if quoted { e + 1 } else { e };
-                    closed = true;
-                    break;
-                }
-                self.pos = self.len;
-            }
-            if quoted && !closed {
-                return Err(PxError {
-                    kind: PxErrorKind::UnterminatedString,
-                    offset,
-                    line,
-                    column,
-                    keyword: Some("DATA".into()),
-                });
-            }
-            let pending = std::mem::take(&mut self.pending);
-            self.last_end = Some(self.here());
-            f(Token { bytes: &pending, quoted, offset, line, column })?;
-            self.pending = pending;
-        }
-    }
-
-    fn count_lines(&mut self, from: usize, to: usize) {
-        for i in from..to {
-            if self.buf[i] == b'\n' {
-                self.line += 1;
-                self.line_start = self.base + i as u64 + 1;
-            }
-        }
-    }
-}
-
-fn located(kind: PxErrorKind, t: &Token<'_>) -> PxError {
-    PxError { kind, offset: t.offset, line: t.line, column: t.column, keyword: Some("DATA".into()) }
-}
-
-/// Parses a bare or quoted cell: a number or a symbol.
-fn cell(t: &Token<'_>) -> Result<Result<f64, Symbol>, PxError> {
-    if let Some(v) = fast_number(t.bytes) {
-        return Ok(Ok(v));
-    }
-    if let Some(s) = Symbol::parse(t.bytes) {
-        return Ok(Err(s));
-    }
-    match std::str::from_utf8(t.bytes).ok().and_then(parse_plain) {
-        Some(v) => Ok(Ok(v)),
-        None => Err(located(PxErrorKind::BadCell { found: String::from_utf8_lossy(t.bytes).into_owned() }, t)),
-    }
-}
-
-/// The common case in one pass: `-?digits(.digits)?` with at most 15 significant digits, which
-/// converts exactly by Clinger's fast path (mantissa and power of ten both exact doubles).
-/// Anything else (exponents, long mantissas, symbols, garbage) goes the careful way.
-#[inline]
-fn fast_number(b: &[u8]) -> Option<f64> {
-    const POW10: [f64; 16] = [1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15];
-    let (neg, digits) = match b.first()? {
-        b'-' => (true, &b[1..]),
-        _ => (false, b),
-    };
-    if digits.is_empty() || digits.len() > 16 {
-        return None;
-    }
-    let mut mantissa: u64 = 0;
-    let mut frac: Option<usize> = None;
-    let mut seen_digit = false;
-    for (i, &c) in digits.iter().enumerate() {
-        match c {
-            b'0'..=b'9' => {
-                mantissa = mantissa * 10 + u64::from(c - b'0');
-                seen_digit = true;
-            }
-            b'.' if frac.is_none() => frac = Some(digits.len() - i - 1),
-            _ => return None,
-        }
-    }
-    // A trailing `.` ("5.") is refused here as by the careful path.
-    if !seen_digit || frac == Some(0) {
-        return None;
-    }
-    let scale = frac.unwrap_or(0);
-    if mantissa >= 1 << 53 || scale > 15 {
-        return None;
-    }
-    let v = mantissa as f64 / POW10[scale];
-    Some(if neg { -v } else { v })
-}
-
-/// A PX number: optional sign, digits, optional `.` and digits, optional exponent. No grouping,
-/// no comma decimals, no percent (PX 2013: "`.` is the decimal separator").
-pub fn parse_plain(t: &str) -> Option<f64> {
-    let b = t.as_bytes();
-    let digits_or_dot = |c: &u8| c.is_ascii_digit() || *c == b'.';
-    let body = b.strip_prefix(b"-").or_else(|| b.strip_prefix(b"+")).unwrap_or(b);
-    let mantissa_end = body.iter().position(|c| !digits_or_dot(c)).unwrap_or(body.len());
-    let (mantissa, exponent) = body.split_at(mantissa_end);
-    let dots = mantissa.iter().filter(|&&c| c == b'.').count();
-    if mantissa.is_empty() || dots > 1 || mantissa == b"." {
-        return None;
-    }
-    if !exponent.is_empty() {
-        let e = exponent.strip_prefix(b"e").or_else(|| exponent.strip_prefix(b"E"))?;
-        let e = e.strip_prefix(b"-").or_else(|| e.strip_prefix(b"+")).unwrap_or(e);
-        if e.is_empty() || !e.iter().all(u8::is_ascii_digit) {
-            return None;
-        }
-    }
-    crate::ingest::number::parse_number(t, crate::ingest::options::DecimalMark::Point).map(|(v, _)| v)
 }
 
 /// Reads the DATA block. `first` holds the bytes already read after `DATA=`, starting at file
-/// offset `base` on line `line` (whose first byte is at `line_start`).
-pub fn read(
-    meta: &Meta,
-    first: &[u8],
-    rest: impl Read,
-    base: u64,
-    line: u32,
-    line_start: u64,
-) -> Result<Data, PxError> {
-    let mut tokens = Tokens::new(rest, first, base, line, line_start);
+/// offset `at.0` on line `at.1` (whose first byte is at offset `at.2`).
+pub fn read(meta: &Meta, first: &[u8], rest: impl Read, at: (u64, u32, u64), tuning: Tuning) -> Result<Data, PxError> {
+    let (base, line, line_start) = at;
+    let mut scanner = Scanner::new(rest, first, base, line, line_start);
     let expected = meta.cells();
-    match &meta.keys {
-        None => dense(meta, &mut tokens, expected),
-        Some(kinds) => sparse(meta, kinds, &mut tokens, expected),
+    let Some(kinds) = &meta.keys else {
+        let mut dense = Dense::new(expected);
+        if tuning.threads > 1
+            && expected >= tuning.min_cells
+            && let Some(end) = super::chunks::read(&mut scanner, &mut dense, tuning)?
+        {
+            return dense.finish(meta, end);
+        }
+        dense.read_rest(meta, &mut scanner)?;
+        let end = scanner.end();
+        return dense.finish(meta, end);
+    };
+    sparse(meta, kinds, &mut scanner, expected)
+}
+
+/// A dense cube as read so far.
+pub(super) struct Dense {
+    pub data: Data,
+    pub count: u64,
+    pub expected: u64,
+    first_excess: Option<PxError>,
+}
+
+impl Dense {
+    fn new(expected: u64) -> Dense {
+        let data = Data { values: Vec::with_capacity(expected.min(1 << 31) as usize), ..Data::default() };
+        Dense { data, count: 0, expected, first_excess: None }
+    }
+
+    /// Reads the rest of the block on this thread: plain numbers in bulk, anything else one
+    /// token at a time (the exact path every error comes from).
+    fn read_rest<R: Read>(&mut self, meta: &Meta, sc: &mut Scanner<R>) -> Result<(), PxError> {
+        loop {
+            let room = self.expected.saturating_sub(self.count) as usize;
+            if room > 0 {
+                // Up to the last separator in the buffer, so that no number is cut.
+                let unread = &sc.buf[sc.pos..sc.len];
+                let limit = if sc.eof {
+                    sc.len
+                } else {
+                    unread.iter().rposition(|&c| SEPARATOR[c as usize]).map_or(sc.pos, |p| sc.pos + p + 1)
+                };
+                let before = self.data.values.len();
+                let (pos, last_end) = plain_cells(&sc.buf[..limit], sc.pos, &mut self.data.values, room);
+                self.count += (self.data.values.len() - before) as u64;
+                sc.pos = pos;
+                if let Some(e) = last_end {
+                    sc.last_end = Some(sc.base + e as u64);
+                }
+                if pos == limit && limit < sc.len {
+                    sc.refill()?;
+                    continue;
+                }
+            }
+            let Some(at) = sc.next()? else { return Ok(()) };
+            let t = sc.token(at);
+            let start = t.start;
+            if self.count >= self.expected {
+                if self.first_excess.is_none() {
+                    let kind = PxErrorKind::CellCount { found: 0, expected: self.expected, dims: meta.dims() };
+                    self.first_excess = Some(sc.error_at(kind, start));
+                }
+                self.count += 1;
+                continue;
+            }
+            match cell(t.bytes) {
+                Some(Cell::Number(v)) => self.data.values.push(v),
+                Some(Cell::Symbol(s)) => {
+                    self.data.values.push(0.0);
+                    self.data.symbols.push((self.count, s));
+                }
+                None => {
+                    let kind = bad_cell(t.bytes);
+                    return Err(sc.error_at(kind, start));
+                }
+            }
+            self.count += 1;
+        }
+    }
+
+    /// The cube, when the count is right; `end` locates the end of the last cell.
+    fn finish(self, meta: &Meta, end: (u64, u32, u32)) -> Result<Data, PxError> {
+        let kind = PxErrorKind::CellCount { found: self.count, expected: self.expected, dims: meta.dims() };
+        if let Some(mut e) = self.first_excess {
+            e.kind = kind;
+            return Err(e);
+        }
+        if self.count < self.expected {
+            let (offset, line, column) = end;
+            return Err(PxError { kind, offset, line, column, keyword: Some("DATA".into()) });
+        }
+        Ok(self.data)
     }
 }
 
-fn dense<R: Read>(meta: &Meta, tokens: &mut Tokens<R>, expected: u64) -> Result<Data, PxError> {
-    let mut data = Data { values: Vec::with_capacity(expected.min(1 << 31) as usize), ..Data::default() };
-    let mut count: u64 = 0;
-    let mut first_excess: Option<PxError> = None;
-    tokens.for_each(|t| {
-        if count >= expected {
-            if first_excess.is_none() {
-                first_excess = Some(located(PxErrorKind::CellCount { found: 0, expected, dims: meta.dims() }, &t));
-            }
-            count += 1;
-            return Ok(());
-        }
-        match cell(&t)? {
-            Ok(v) => data.values.push(v),
-            Err(s) => {
-                data.values.push(0.0);
-                data.symbols.push((count, s));
-            }
-        }
-        count += 1;
-        Ok(())
-    })?;
-    if let Some(mut e) = first_excess {
-        e.kind = PxErrorKind::CellCount { found: count, expected, dims: meta.dims() };
-        return Err(e);
-    }
-    if count < expected {
-        let (offset, line, column) = tokens.end();
-        let kind = PxErrorKind::CellCount { found: count, expected, dims: meta.dims() };
-        return Err(PxError { kind, offset, line, column, keyword: Some("DATA".into()) });
-    }
-    Ok(data)
-}
-
-fn sparse<R: Read>(meta: &Meta, kinds: &[KeyKind], tokens: &mut Tokens<R>, expected: u64) -> Result<Data, PxError> {
+fn sparse<R: Read>(meta: &Meta, kinds: &[KeyKind], sc: &mut Scanner<R>, expected: u64) -> Result<Data, PxError> {
     let stub = meta.stub();
     let width: u64 = meta.heading().iter().map(|v| v.len() as u64).product();
     let lookup: Vec<HashMap<String, u64>> = stub
@@ -422,15 +238,17 @@ fn sparse<R: Read>(meta: &Meta, kinds: &[KeyKind], tokens: &mut Tokens<R>, expec
     let mut keys: Vec<String> = Vec::with_capacity(stub.len());
     let mut row: u64 = 0;
     let mut cells_in_row: u64 = 0;
-    let mut key_start: Option<(u32, u32, u64)> = None;
+    let mut key_start = (0, 0, 0);
     let mut listed = 0u64;
-    let decode = |b: &[u8]| meta.charset.decode(b);
-    tokens.for_each(|t| {
+    let located = |kind, (offset, line, column)| PxError { kind, offset, line, column, keyword: Some("DATA".into()) };
+    while let Some(at) = sc.next()? {
+        let t = sc.token(at);
         if keys.len() < stub.len() {
-            if keys.is_empty() {
-                key_start = Some((t.line, t.column, t.offset));
+            let start = t.start;
+            keys.push(meta.charset.decode(t.bytes));
+            if keys.len() == 1 {
+                key_start = sc.locate(start);
             }
-            keys.push(decode(t.bytes));
             if keys.len() == stub.len() {
                 row = 0;
                 for (j, k) in keys.iter().enumerate() {
@@ -443,20 +261,18 @@ fn sparse<R: Read>(meta: &Meta, kinds: &[KeyKind], tokens: &mut Tokens<R>, expec
                                 stub[j].labels.name
                             ),
                         };
-                        let (line, column, offset) = key_start.expect("set at the first key");
-                        return Err(PxError { kind, offset, line, column, keyword: Some("DATA".into()) });
+                        return Err(located(kind, key_start));
                     };
                     row += i * weights[j];
                 }
-                let (line, column, offset) = key_start.expect("set at the first key");
-                if let Some(first_line) = row_line.insert(row, line) {
+                if let Some(first_line) = row_line.insert(row, key_start.1) {
                     let kind = PxErrorKind::DuplicateKey { key: format!("\"{}\"", keys.join("\",\"")), first_line };
-                    return Err(PxError { kind, offset, line, column, keyword: Some("DATA".into()) });
+                    return Err(located(kind, key_start));
                 }
                 cells_in_row = 0;
                 listed += 1;
             }
-            return Ok(());
+            continue;
         }
         // A quoted token that is not a symbol where a cell belongs is the next row's key (numbers
         // are never quoted, codes such as "0999" always are): the row was short.
@@ -466,27 +282,30 @@ fn sparse<R: Read>(meta: &Meta, kinds: &[KeyKind], tokens: &mut Tokens<R>, expec
                 expected: width,
                 dims: format!("cells in the KEYS row \"{}\"", keys.join("\",\"")),
             };
-            return Err(located(kind, &t));
+            let start = t.start;
+            return Err(sc.error_at(kind, start));
         }
         let i = row * width + cells_in_row;
-        match cell(&t)? {
-            Ok(v) => data.values[i as usize] = v,
-            Err(s) => data.symbols.push((i, s)),
+        match cell(t.bytes) {
+            Some(Cell::Number(v)) => data.values[i as usize] = v,
+            Some(Cell::Symbol(s)) => data.symbols.push((i, s)),
+            None => {
+                let (kind, start) = (bad_cell(t.bytes), t.start);
+                return Err(sc.error_at(kind, start));
+            }
         }
         cells_in_row += 1;
         if cells_in_row == width {
             keys.clear();
         }
-        Ok(())
-    })?;
+    }
     if !keys.is_empty() {
-        let (offset, line, column) = tokens.end();
         let kind = PxErrorKind::CellCount {
             found: cells_in_row,
             expected: width,
             dims: format!("cells in the last KEYS row \"{}\"", keys.join("\",\"")),
         };
-        return Err(PxError { kind, offset, line, column, keyword: Some("DATA".into()) });
+        return Err(located(kind, sc.end()));
     }
     data.symbols.sort_unstable_by_key(|(i, _)| *i);
     data.keyed_rows = Some(listed);
@@ -498,25 +317,12 @@ mod tests {
     use super::*;
 
     #[test]
-    fn symbols_and_numbers() {
+    fn symbols() {
         assert_eq!(Symbol::parse(b"..."), Some(Symbol::Dots(3)));
         assert_eq!(Symbol::parse(b"......."), Some(Symbol::Sum));
         assert_eq!(Symbol::parse(b"........"), None);
         assert_eq!(Symbol::parse(b"-"), Some(Symbol::Nil));
         assert_eq!(Symbol::parse(b"-42"), None);
-        assert_eq!(parse_plain("-42"), Some(-42.0));
-        for t in ["0", "-42", "8.0399", "12345.6", "0.1", "-0.5", "123456789012345", ".5"] {
-            assert_eq!(fast_number(t.as_bytes()), t.parse::<f64>().ok(), "{t}");
-        }
-        assert_eq!(fast_number(b"-"), None);
-        assert_eq!(fast_number(b"."), None);
-        assert_eq!(fast_number(b"1.2.3"), None);
-        assert_eq!((fast_number(b"5."), parse_plain("5.")), (None, None));
-        assert_eq!(fast_number(b"1e5"), None, "exponents take the careful path");
-        assert_eq!(parse_plain("8.0399"), Some(8.0399));
-        assert_eq!(parse_plain("1.5E+3"), Some(1500.0));
-        for bad in ["12x", "1,5", "1 234", "45%", ".", "--1", "1e", "−1"] {
-            assert_eq!(parse_plain(bad), None, "{bad}");
-        }
+        assert_eq!(Symbol::Dots(4).text(), "....");
     }
 }

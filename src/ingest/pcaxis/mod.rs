@@ -14,22 +14,26 @@
 //! - [`decode`]: which encoding strings are in, and why (PCAXIS.md §1.3);
 //! - [`lexer`]: `KEYWORD[lang]("sub")=values;` without escapes, pieces joined;
 //! - [`meta`]: variables, languages, time, contents, notes;
-//! - [`data`]: the dense or KEYS cube, streamed;
+//! - [`data`]: the dense or KEYS cube, streamed: `scan` cuts tokens, `cells` reads numbers and
+//!   symbols, `chunks` spreads large dense blocks over threads;
 //! - [`error`]: errors with byte offsets, turned into line and column when reported.
 //!
 //! The format as real files use it, and what other readers get wrong: `../shared/PCAXIS.md`.
 
+mod cells;
+mod chunks;
 pub mod data;
 pub mod decode;
 pub mod error;
 pub mod lexer;
 pub mod meta;
+mod scan;
 pub mod writer;
 
 use std::io::Read;
 use std::path::Path;
 
-pub use data::{Data, Symbol};
+pub use data::{Data, Symbol, Tuning};
 pub use error::{PxError, PxErrorKind};
 pub use meta::{Meta, Variable};
 
@@ -49,7 +53,12 @@ pub fn read_path(path: &Path) -> Result<PxTable, PxError> {
 }
 
 /// Reads a PX file from any reader: the metadata is buffered, the data streamed.
-pub fn read(mut reader: impl Read) -> Result<PxTable, PxError> {
+pub fn read(reader: impl Read) -> Result<PxTable, PxError> {
+    read_with(reader, Tuning::default())
+}
+
+/// [`read`], with the data block read as `tuning` says.
+pub fn read_with(mut reader: impl Read, tuning: Tuning) -> Result<PxTable, PxError> {
     let mut buf: Vec<u8> = Vec::new();
     let mut data_at = None;
     loop {
@@ -91,7 +100,7 @@ pub fn read(mut reader: impl Read) -> Result<PxTable, PxError> {
     let before = &text[..data_start];
     let line = before.iter().filter(|&&b| b == b'\n').count() as u32 + 1;
     let line_start = before.iter().rposition(|&b| b == b'\n').map_or(0, |p| p + 1) as u64;
-    let data = data::read(&meta, &text[data_start..], reader, data_start as u64, line, line_start)?;
+    let data = data::read(&meta, &text[data_start..], reader, (data_start as u64, line, line_start), tuning)?;
     Ok(PxTable { meta, data })
 }
 
