@@ -41,7 +41,8 @@ pub fn describe_file(r: &FileReport) -> String {
     if let Some((v, why)) = &r.variable {
         what.push(format!("variable {v} ({why})"));
     }
-    if let Some((u, why)) = &r.unit {
+    let metadata_only = r.rows == 0 && !r.details.is_empty();
+    if let Some((u, why)) = r.unit.as_ref().filter(|_| !metadata_only) {
         what.push(format!("unit {u} ({why})"));
     }
     if !what.is_empty() {
@@ -54,9 +55,17 @@ pub fn describe_file(r: &FileReport) -> String {
     if r.empty_values > 0 {
         let _ = write!(counts, ", {} empty value cells read as missing", r.empty_values);
     }
-    let _ = writeln!(s, "{counts}");
+    if !metadata_only {
+        let _ = writeln!(s, "{counts}");
+    }
     if !r.ignored.is_empty() {
         let _ = writeln!(s, "    ignored columns: {}", r.ignored.join(", "));
+    }
+    for d in &r.details {
+        let _ = writeln!(s, "    {d}");
+    }
+    if let Some(a) = r.attribution().filter(|_| !metadata_only) {
+        let _ = writeln!(s, "    source line for its values: \"{}\" (computed numbers: \"{}\")", a.raw, a.processed);
     }
     for (line, text) in &r.notes {
         let _ = writeln!(s, "    skipped note on line {line}: {text:?}");

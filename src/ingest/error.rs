@@ -66,13 +66,17 @@ pub enum IngestError {
     },
     #[error("{message}")]
     Px { message: String },
+    #[error("the file is not valid JSON: {message}")]
+    Json { message: String },
+    #[error("{path}: found {found}, expected {expected}")]
+    JsonValue { path: String, found: String, expected: String },
     #[error("found {found}, expected {expected}")]
     Invalid { found: String, expected: String },
     #[error("sheet {found:?} is not in the workbook, expected one of {available}")]
     SheetNotFound { found: String, available: String },
     #[error("the workbook has no sheet with data")]
     NoSheet,
-    #[error("{format} input is not supported by this version of jamfor, expected csv, xlsx, xls, ods or px")]
+    #[error("{format} input is not supported by this version of jamfor, expected csv, xlsx, xls, ods, px or kolada")]
     Unsupported { format: &'static str },
     #[error(
         "cannot tell the format from the file name, expected an extension (.csv .xlsx .xls .ods .px .json .parquet)"

@@ -18,6 +18,7 @@ pub mod csv;
 pub mod decode;
 pub mod error;
 pub mod excel;
+pub mod kolada;
 pub mod layout;
 pub mod number;
 pub mod options;
@@ -58,6 +59,8 @@ pub struct FileReport {
     pub unit: Option<(String, &'static str)>,
     pub ignored: Vec<String>,
     pub notes: Vec<(u32, String)>,
+    /// Format-specific lines for the summary (Kolada: what each document held).
+    pub details: Vec<String>,
     pub rows: usize,
     pub observations: usize,
     pub empty_values: usize,
@@ -78,6 +81,11 @@ struct UnitEvidence {
 }
 
 impl FileReport {
+    /// The source line raw values from this file must carry, when the publisher asks for one.
+    pub fn attribution(&self) -> Option<kolada::Attribution> {
+        (self.format == Some(Format::Kolada)).then_some(kolada::ATTRIBUTION)
+    }
+
     fn new(source: &str) -> FileReport {
         FileReport { source: source.to_string(), problems: Problems::with_cap(PROBLEM_CAP), ..FileReport::default() }
     }
@@ -117,6 +125,7 @@ pub struct Session {
     builder: ObservationsBuilder,
     frequencies: Frequencies,
     unit: u32,
+    kolada: kolada::KoladaMeta,
 }
 
 impl Session {
@@ -140,6 +149,8 @@ impl Session {
 pub struct Ingested {
     pub observations: Observations,
     pub reports: Vec<FileReport>,
+    /// Kolada metadata among the inputs: names, municipality groups, the KPI catalogue.
+    pub kolada: kolada::KoladaMeta,
 }
 
 impl Ingested {
@@ -156,13 +167,14 @@ pub fn ingest(inputs: &[Input]) -> Ingested {
     for input in inputs {
         reports.push(read_one(input, &mut session));
     }
-    Ingested { observations: session.builder.finish(), reports }
+    kolada::fill_names(&mut session);
+    Ingested { observations: session.builder.finish(), reports, kolada: session.kolada }
 }
 
 fn read_one(input: &Input, session: &mut Session) -> FileReport {
     let mut report = FileReport::new(&input.source);
     let start = session.builder.len();
-    let format = input.hints.format.or_else(|| Format::from_path(&input.path));
+    let format = input.hints.format.or_else(|| Format::from_path(&input.path)).or_else(|| json_folder(&input.path));
     report.format = format;
     let unit = match &input.hints.unit {
         Some(u) => {
@@ -182,6 +194,7 @@ fn read_one(input: &Input, session: &mut Session) -> FileReport {
         },
         Some(f) if f.is_spreadsheet() => excel::read(input, &stem, session, &mut report),
         Some(Format::Px) => px::read(input, session, &mut report),
+        Some(Format::Kolada) => kolada::read(input, session, &mut report),
         Some(f) => report.problems.add(location, IngestError::Unsupported { format: f.name() }),
     }
     if !report.problems.is_empty() {
@@ -196,6 +209,12 @@ fn read_one(input: &Input, session: &mut Session) -> FileReport {
     }
     report.observations = session.builder.len() - start;
     report
+}
+
+/// A folder of `.json` files is Kolada pages.
+fn json_folder(path: &Path) -> Option<Format> {
+    let mut entries = std::fs::read_dir(path).ok()?.filter_map(|e| e.ok().map(|e| e.path()));
+    entries.any(|p| p.extension().is_some_and(|e| e.eq_ignore_ascii_case("json"))).then_some(Format::Kolada)
 }
 
 /// Without a `unit` hint: a unit column decides per row; else the value column's name (`Antal`);

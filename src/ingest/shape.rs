@@ -206,7 +206,7 @@ impl<'a> Shaper<'a> {
         loc: Locator,
         session: &'a mut Session,
     ) -> Shaper<'a> {
-        let Session { builder, frequencies, unit } = session;
+        let Session { builder, frequencies, unit, .. } = session;
         let (unit_id, cap) = (*unit, PROBLEM_CAP);
         let source_id = builder.sources.intern(&loc.source);
         let fixed_variable = match &layout.variable {

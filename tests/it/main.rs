@@ -2,6 +2,7 @@
 
 mod cli;
 mod fixtures;
+mod kolada;
 mod kolada_real;
 mod px;
 mod px_roundtrip;
