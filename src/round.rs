@@ -49,6 +49,10 @@ pub enum RoundError {
     BadValue { key: &'static str, found: String, expected: &'static str },
     #[error("language {found:?} is not supported, expected \"sv\" or \"en\"")]
     Language { found: String },
+    #[error(
+        "group {id:?} is not among the {known} Kolada municipality groups read, expected a group id from the inputs"
+    )]
+    UnknownGroup { id: String, known: usize },
 }
 
 /// `reference = …`: who the participants are compared with.
@@ -79,6 +83,9 @@ pub struct Round {
     pub name: String,
     pub language: Language,
     pub participants: Vec<OrgId>,
+    /// `participants = { group = "G…" }`: the partner set is a Kolada group, resolved into
+    /// `participants` by [`Round::resolve_groups`] once the inputs are read.
+    pub participant_group: Option<String>,
     pub mentors: Vec<OrgId>,
     pub reference: Reference,
     pub periods: Option<(Period, Period)>,
@@ -87,6 +94,8 @@ pub struct Round {
     pub inputs: Vec<Input>,
     /// Where each role organisation is written in the file, to point at it later.
     org_locations: Vec<(OrgId, Role, Location)>,
+    /// Where each `{ group = … }` is written.
+    group_locations: Vec<(String, Location)>,
 }
 
 impl Round {
@@ -99,6 +108,65 @@ impl Round {
         } else {
             Role::Reference
         }
+    }
+
+    /// Replaces Kolada group ids by their members (`lookup` gives a group's member codes;
+    /// `known` is how many groups the inputs held, for the message). A participant group's
+    /// members become participants (each one role: a mentor in the group is an error); a
+    /// reference group becomes the reference list.
+    pub fn resolve_groups(
+        &mut self,
+        lookup: impl Fn(&str) -> Option<Vec<String>>,
+        known: usize,
+    ) -> Vec<Problem<RoundError>> {
+        let mut problems = Vec::new();
+        let at = |id: &str| {
+            self.group_locations.iter().find(|(g, _)| g == id).map_or_else(|| Location::file(""), |(_, l)| l.clone())
+        };
+        let unknown = |id: &str, problems: &mut Vec<Problem<RoundError>>| {
+            let hint = "add the municipality groups file (Kolada /v3/municipality_groups) as an [[input]] with format = \"kolada\"";
+            problems.push(
+                Problem::new(at(id), RoundError::UnknownGroup { id: id.into(), known }).with_hint(Some(hint.into())),
+            );
+        };
+        let codes = |members: Vec<String>, loc: &Location, problems: &mut Vec<Problem<RoundError>>| -> Vec<OrgId> {
+            let mut out = Vec::new();
+            for m in members {
+                match OrgId::new(&m) {
+                    Ok(org) => out.push(org),
+                    Err(e) => {
+                        problems.push(Problem::new(loc.clone(), RoundError::BadOrg { found: m, reason: e.to_string() }))
+                    }
+                }
+            }
+            out
+        };
+        if let Some(id) = self.participant_group.clone() {
+            match lookup(&id) {
+                None => unknown(&id, &mut problems),
+                Some(members) => {
+                    let loc = at(&id);
+                    for org in codes(members, &loc, &mut problems) {
+                        if self.mentors.contains(&org) {
+                            let kind =
+                                RoundError::TwoRoles { org: org.to_string(), first: "participant", second: "mentor" };
+                            problems.push(Problem::new(loc.clone(), kind));
+                        } else if !self.participants.contains(&org) {
+                            self.org_locations.push((org.clone(), Role::Participant, loc.clone()));
+                            self.participants.push(org);
+                        }
+                    }
+                }
+            }
+        }
+        if let Reference::Group(id) = &self.reference {
+            let id = id.clone();
+            match lookup(&id) {
+                None => unknown(&id, &mut problems),
+                Some(members) => self.reference = Reference::List(codes(members, &at(&id), &mut problems)),
+            }
+        }
+        problems
     }
 
     /// Organisations in roles that have no observations (checked once the inputs are read).
@@ -122,8 +190,7 @@ impl Round {
 struct RoundFile {
     name: Option<String>,
     language: Option<Spanned<String>>,
-    #[serde(default)]
-    participants: Vec<Spanned<String>>,
+    participants: Option<Spanned<ParticipantsFile>>,
     #[serde(default)]
     mentors: Vec<Spanned<String>>,
     mentor: Option<Spanned<String>>,
@@ -133,6 +200,47 @@ struct RoundFile {
     disclosure: Option<DisclosureFile>,
     #[serde(default, rename = "input")]
     inputs: Vec<InputFile>,
+}
+
+/// `participants = ["X0101", …]` or `participants = { group = "G…" }`. Deserialised by hand so
+/// that each code keeps its position (serde's untagged enums lose inner spans).
+enum ParticipantsFile {
+    List(Vec<Spanned<String>>),
+    Group(String),
+}
+
+impl<'de> Deserialize<'de> for ParticipantsFile {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<ParticipantsFile, D::Error> {
+        struct Visit;
+        impl<'de> serde::de::Visitor<'de> for Visit {
+            type Value = ParticipantsFile;
+
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a list of organisation codes or { group = \"G…\" }")
+            }
+
+            fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut seq: A) -> Result<ParticipantsFile, A::Error> {
+                let mut list = Vec::new();
+                while let Some(code) = seq.next_element::<Spanned<String>>()? {
+                    list.push(code);
+                }
+                Ok(ParticipantsFile::List(list))
+            }
+
+            fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<ParticipantsFile, A::Error> {
+                use serde::de::Error;
+                let mut group = None;
+                while let Some(key) = map.next_key::<String>()? {
+                    if key != "group" {
+                        return Err(A::Error::unknown_field(&key, &["group"]));
+                    }
+                    group = Some(map.next_value::<String>()?);
+                }
+                group.map(ParticipantsFile::Group).ok_or_else(|| A::Error::missing_field("group"))
+            }
+        }
+        d.deserialize_any(Visit)
+    }
 }
 
 #[derive(Deserialize)]
@@ -260,8 +368,17 @@ pub fn parse(text: &str, path: &Path) -> Result<Round, Problems> {
             }
         }
     };
-    let participants: Vec<OrgId> =
-        file.participants.iter().filter_map(|s| take_org(s, Role::Participant, &mut problem)).collect();
+    let mut group_locations = Vec::new();
+    let (participants, participant_group) = match file.participants.as_ref().map(|p| (p.get_ref(), p.span())) {
+        None => (Vec::new(), None),
+        Some((ParticipantsFile::List(list), _)) => {
+            (list.iter().filter_map(|s| take_org(s, Role::Participant, &mut problem)).collect(), None)
+        }
+        Some((ParticipantsFile::Group(id), span)) => {
+            group_locations.push((id.clone(), spans.at(span)));
+            (Vec::new(), Some(id.clone()))
+        }
+    };
     let mentors: Vec<OrgId> =
         file.mentors.iter().chain(file.mentor.iter()).filter_map(|s| take_org(s, Role::Mentor, &mut problem)).collect();
     let reference = match file.reference.as_ref().map(|r| (r.get_ref(), r.span())) {
@@ -284,7 +401,10 @@ pub fn parse(text: &str, path: &Path) -> Result<Round, Problems> {
             let list: Vec<Spanned<String>> = list.iter().map(|s| Spanned::new(span.clone(), s.clone())).collect();
             Reference::List(list.iter().filter_map(|s| take_org(s, Role::Reference, &mut problem)).collect())
         }
-        Some((ReferenceFile::Group { group }, _)) => Reference::Group(group.clone()),
+        Some((ReferenceFile::Group { group }, span)) => {
+            group_locations.push((group.clone(), spans.at(span)));
+            Reference::Group(group.clone())
+        }
     };
 
     let periods = file.periods.as_ref().and_then(|p| {
@@ -327,7 +447,7 @@ pub fn parse(text: &str, path: &Path) -> Result<Round, Problems> {
         }
     }
 
-    if file.participants.is_empty() {
+    if participants.is_empty() && participant_group.is_none() {
         problems.push(Problem::new(Location::file(spans.source.clone()), RoundError::NoParticipants));
     }
     if !problems.is_empty() {
@@ -338,6 +458,7 @@ pub fn parse(text: &str, path: &Path) -> Result<Round, Problems> {
         name: file.name.unwrap_or_else(|| "Benchmarking round".to_string()),
         language,
         participants,
+        participant_group,
         mentors,
         reference,
         periods,
@@ -345,6 +466,7 @@ pub fn parse(text: &str, path: &Path) -> Result<Round, Problems> {
         min_count,
         inputs,
         org_locations,
+        group_locations,
     })
 }
 
@@ -496,6 +618,33 @@ format = "pdf"
         let p = problems("participants = [\"X1\"]\nmentros = [\"X2\"]\n");
         assert_eq!(p.len(), 1);
         assert!(p[0].starts_with("/nonexistent/round.toml:2:1: unknown field `mentros`"), "{}", p[0]);
+    }
+
+    #[test]
+    fn kolada_groups_become_partners_and_reference() {
+        let text = "participants = { group = \"GX1\" }\nmentors = [\"X3\"]\nreference = { group = \"GX2\" }\n";
+        let mut r = parse(text, Path::new("r.toml")).unwrap();
+        assert_eq!(r.participant_group.as_deref(), Some("GX1"));
+        let groups = |id: &str| match id {
+            "GX1" => Some(vec!["X1".to_string(), "X2".to_string()]),
+            "GX2" => Some(vec!["X4".to_string(), "X5".to_string()]),
+            _ => None,
+        };
+        assert!(r.resolve_groups(groups, 2).is_empty());
+        assert_eq!(r.role_of("X2"), Role::Participant);
+        assert_eq!(r.reference, Reference::List(vec![OrgId::new("X4").unwrap(), OrgId::new("X5").unwrap()]));
+        let mut r = parse("participants = { group = \"GX9\" }\nmentor = \"X1\"\n", Path::new("r.toml")).unwrap();
+        let p = r.resolve_groups(groups, 2);
+        assert_eq!(
+            p[0].to_string(),
+            "r.toml:1:16: group \"GX9\" is not among the 2 Kolada municipality groups read, expected a group id from the inputs"
+        );
+        let mut r = parse("participants = { group = \"GX1\" }\nmentor = \"X1\"\n", Path::new("r.toml")).unwrap();
+        assert_eq!(
+            r.resolve_groups(groups, 2)[0].to_string(),
+            "r.toml:1:16: X1 is both participant and mentor, expected one role per organisation"
+        );
+        assert!(problems("participants = { gruop = \"G1\" }\n")[0].contains("unknown field `gruop`"));
     }
 
     #[test]

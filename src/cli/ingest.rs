@@ -39,7 +39,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
 /// `None` when there were problems (the caller exits 2).
 pub(super) fn read_inputs(args: &InputArgs) -> anyhow::Result<Option<Ingested>> {
     let mut err = std::io::stderr().lock();
-    let round = match &args.round {
+    let mut round = match &args.round {
         None => None,
         Some(path) => match round::load(path) {
             Ok(r) => Some(r),
@@ -63,6 +63,15 @@ pub(super) fn read_inputs(args: &InputArgs) -> anyhow::Result<Option<Ingested>> 
         if !r.problems.is_empty() {
             failed = true;
             render_problems(&mut err, &r.source, &r.problems.list, r.problems.more)?;
+        }
+    }
+    if let (Some(r), false, true) = (&mut round, failed, args.files.is_empty()) {
+        let kolada = &ingested.kolada;
+        let lookup = |id: &str| kolada.group(id).map(|g| g.members.iter().map(|m| m.0.clone()).collect());
+        let problems = r.resolve_groups(lookup, kolada.groups.len());
+        if !problems.is_empty() {
+            render_problems(&mut err, &r.path.display().to_string(), &problems, 0)?;
+            failed = true;
         }
     }
     if let (Some(r), false, true) = (&round, failed, args.files.is_empty()) {

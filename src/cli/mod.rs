@@ -4,6 +4,7 @@
 //! Commands print problems themselves and return the exit code: 0 success, 2 bad input or usage,
 //! 1 internal error (DESIGN §7).
 
+mod catalogue;
 mod diagnostics;
 mod ingest;
 mod px;
@@ -34,6 +35,8 @@ enum Command {
     Validate(validate::Args),
     /// The PC-Axis (.px) reader on its own: describe or convert a file.
     Px(px::Args),
+    /// Indicator catalogue tools: find Kolada KPIs, import them as indicator files.
+    Catalogue(catalogue::Args),
 }
 
 /// Exit code for problems in the user's input or usage.
@@ -45,6 +48,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Ingest(args) => ingest::run(args),
         Command::Validate(args) => validate::run(args),
         Command::Px(args) => px::run(args),
+        Command::Catalogue(args) => catalogue::run(args),
     }
 }
 

@@ -171,3 +171,54 @@ fn real_kolada_metadata_loads() {
     assert_eq!(got.kolada.kpis.len(), 6099);
     assert_eq!(got.kolada.kpis.iter().filter(|k| k.divided_by_gender).count(), 2313);
 }
+
+#[test]
+fn catalogue_search_and_import_write_editable_indicators() {
+    let catalog = valid("kpis.json");
+    let catalog = catalog.to_str().unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let (code, text) = jamfor(dir.path(), &["catalogue", "kolada", "hemtjänsttimmar", "--catalog", catalog]);
+    assert_eq!(code, 0, "{text}");
+    assert!(text.contains("N21826  K M T  K  Beviljade antal hemtjänsttimmar"), "{text}");
+    assert!(text.contains("1 of 4 KPIs match"), "{text}");
+    let (code, text) = jamfor(dir.path(), &["catalogue", "import-kolada", "N15507", "n00950", "--catalog", catalog]);
+    assert_eq!(code, 0, "{text}");
+    let written = std::fs::read_to_string(dir.path().join("queries/kolada.N15507.toml")).unwrap();
+    let t: toml::Table = written.parse().unwrap();
+    assert_eq!(t["source"]["kolada"].as_str(), Some("N15507"));
+    assert_eq!(t["population"].as_str(), Some("children"));
+    let paired = std::fs::read_to_string(dir.path().join("queries/kolada.N00950.toml")).unwrap();
+    assert!(paired.contains("value = { K = \"…\", M = \"…\" }"), "a total-only KPI says how to pair it: {paired}");
+    // A second import refuses to overwrite; an unknown id is an error; nothing is half-written.
+    let (code, text) = jamfor(dir.path(), &["catalogue", "import-kolada", "N15507", "--catalog", catalog]);
+    assert_eq!(code, 2, "{text}");
+    assert!(text.contains("exists, expected a new file (--force replaces it)"), "{text}");
+    let (code, text) = jamfor(dir.path(), &["catalogue", "import-kolada", "N99999", "--catalog", catalog]);
+    assert_eq!(code, 2, "{text}");
+    assert!(text.contains("error: N99999: not in the catalogue"), "{text}");
+}
+
+#[test]
+fn kolada_groups_in_round_toml_become_partners_and_reference() {
+    let dir = tempfile::tempdir().unwrap();
+    for f in ["v3_split.json", "groups.json", "municipalities.json"] {
+        std::fs::copy(valid(f), dir.path().join(f)).unwrap();
+    }
+    let round = |participants: &str| {
+        format!(
+            "participants = {participants}\nmentors = [\"X0101\"]\nreference = {{ group = \"GX0002\" }}\n\
+             [[input]]\npath = \"v3_split.json\"\n[[input]]\npath = \"groups.json\"\n[[input]]\npath = \"municipalities.json\"\n"
+        )
+    };
+    std::fs::write(dir.path().join("round.toml"), round("{ group = \"GX0001\" }")).unwrap();
+    let (code, text) = jamfor(dir.path(), &["ingest", "--round", "round.toml", "--out", "obs.parquet"]);
+    assert_eq!(code, 0, "{text}");
+    assert!(text.contains("2 municipality groups"), "{text}");
+    std::fs::write(dir.path().join("round.toml"), round("{ group = \"GX0404\" }")).unwrap();
+    let (code, text) = jamfor(dir.path(), &["validate", "--round", "round.toml"]);
+    assert_eq!(code, 2, "{text}");
+    assert!(
+        text.contains("round.toml:1:16: group \"GX0404\" is not among the 2 Kolada municipality groups read"),
+        "{text}"
+    );
+}

@@ -5,6 +5,7 @@
 //!
 //! - [`json`]: lenient reading where Kolada varies, errors with the JSON path;
 //! - [`document`]: one JSON document → values or metadata;
+//! - [`catalogue`]: KPI search and indicator files for `jamfor catalogue`;
 //! - this module: documents → observations (`variable` = the KPI id, `age_group` = `all`), and
 //!   metadata into the session for names, round groups and `jamfor catalogue`.
 //!
@@ -12,6 +13,7 @@
 //! such as N00950/N00949) gives `T` rows under each id, and the indicator catalogue binds them.
 //! `T` is never derived here: Kolada's KPIs are mostly rates and medians.
 
+pub mod catalogue;
 pub mod document;
 pub mod json;
 
