@@ -284,6 +284,10 @@ struct InputFile {
     #[serde(default)]
     select: BTreeMap<String, String>,
     table: Option<String>,
+    #[serde(default)]
+    unique: Vec<String>,
+    #[serde(default)]
+    signed: Vec<String>,
 }
 
 #[derive(Deserialize, Default)]
@@ -582,6 +586,8 @@ fn check_input(
         period,
         select: f.select.clone(),
         table: f.table.clone(),
+        unique: f.unique.clone(),
+        signed: f.signed.clone(),
     };
     ok.then(|| Input { path, source: rel.clone(), hints })
 }

@@ -57,7 +57,25 @@ pub(super) fn read_inputs(args: &InputArgs) -> anyhow::Result<Option<Ingested>> 
             return Ok(None);
         }
     };
-    let ingested = ingest::ingest(&inputs);
+    // Record-level tables: derive the chosen indicators' variables with their SQL.
+    let records = inputs.iter().any(|i| i.hints.format == Some(ingest::Format::Records));
+    let queries = match (&round, records) {
+        (Some(r), true) => {
+            let beside = r.path.parent().unwrap_or(std::path::Path::new(".")).join("queries");
+            let own = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("queries");
+            match ingest::sql::find(&[beside, own], &r.indicators) {
+                Ok(q) => q,
+                Err(problems) => {
+                    for p in &problems {
+                        render_problems(&mut err, &p.location.source, std::slice::from_ref(p), 0)?;
+                    }
+                    return Ok(None);
+                }
+            }
+        }
+        _ => Vec::new(),
+    };
+    let ingested = ingest::ingest_with(&inputs, &queries);
     let mut failed = false;
     for r in &ingested.reports {
         if !r.problems.is_empty() {

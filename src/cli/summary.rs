@@ -41,7 +41,7 @@ pub fn describe_file(r: &FileReport) -> String {
     if let Some((v, why)) = &r.variable {
         what.push(format!("variable {v} ({why})"));
     }
-    let metadata_only = r.rows == 0 && !r.details.is_empty();
+    let metadata_only = (r.rows == 0 && !r.details.is_empty()) || r.format == Some(crate::ingest::Format::Records);
     if let Some((u, why)) = r.unit.as_ref().filter(|_| !metadata_only) {
         what.push(format!("unit {u} ({why})"));
     }

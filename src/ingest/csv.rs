@@ -165,7 +165,7 @@ pub fn read(bytes: &[u8], input: &Input, stem: &str, session: &mut Session, repo
 
 /// The line a record starts on. csv reports the position where it began looking, which for a
 /// record after a CRLF or after blank lines is on the `\n` before it; skip those.
-fn line_of(rec: &csv::ByteRecord, text: &[u8]) -> u32 {
+pub(crate) fn line_of(rec: &csv::ByteRecord, text: &[u8]) -> u32 {
     let Some(p) = rec.position() else { return 0 };
     let start = (p.byte() as usize).min(text.len());
     let skipped = text[start..].iter().take_while(|&&c| c == b'\n' || c == b'\r').filter(|&&c| c == b'\n').count();

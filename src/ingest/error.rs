@@ -66,6 +66,8 @@ pub enum IngestError {
     },
     #[error("{message}")]
     Px { message: String },
+    #[error("the SQL failed: {message}")]
+    Sql { message: String },
     #[error("the file is not valid JSON: {message}")]
     Json { message: String },
     #[error("{path}: found {found}, expected {expected}")]

@@ -30,7 +30,7 @@ pub struct SampleRow {
 
 /// What a header name says a column holds.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-enum Role {
+pub(crate) enum Role {
     OrgCode,
     /// `kommun`, `region`: the code when there is no code column, else the name.
     OrgEither,
@@ -66,7 +66,7 @@ fn normalise(name: &str) -> String {
     base.trim().trim_matches('"').trim().to_lowercase()
 }
 
-fn role_of(name: &str) -> Option<Role> {
+pub(crate) fn role_of(name: &str) -> Option<Role> {
     Some(match normalise(name).as_str() {
         "kommunkod" | "kommun-kod" | "kommunnummer" | "kommunnr" | "regionkod" | "länskod" | "lanskod" | "länkod"
         | "organisationskod" | "org" | "org_id" | "orgid" | "organisation_id" | "kod" | "code"

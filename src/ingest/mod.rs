@@ -24,7 +24,9 @@ pub mod number;
 pub mod options;
 pub mod pcaxis;
 mod px;
+pub mod records;
 pub mod shape;
+pub mod sql;
 
 use std::collections::HashMap;
 use std::path::Path;
@@ -126,6 +128,7 @@ pub struct Session {
     frequencies: Frequencies,
     unit: u32,
     kolada: kolada::KoladaMeta,
+    tables: Vec<records::RecordTable>,
 }
 
 impl Session {
@@ -151,6 +154,8 @@ pub struct Ingested {
     pub reports: Vec<FileReport>,
     /// Kolada metadata among the inputs: names, municipality groups, the KPI catalogue.
     pub kolada: kolada::KoladaMeta,
+    /// Record-level tables, for the SQL beside indicators.
+    pub tables: Vec<records::RecordTable>,
 }
 
 impl Ingested {
@@ -162,13 +167,24 @@ impl Ingested {
 
 /// Reads every input in order.
 pub fn ingest(inputs: &[Input]) -> Ingested {
+    ingest_with(inputs, &[])
+}
+
+/// Reads every input in order, then derives variables from the record-level tables with each
+/// query (a report per query, named by its file).
+pub fn ingest_with(inputs: &[Input], queries: &[sql::Query]) -> Ingested {
     let mut session = Session::default();
-    let mut reports = Vec::with_capacity(inputs.len());
+    let mut reports = Vec::with_capacity(inputs.len() + queries.len());
     for input in inputs {
         reports.push(read_one(input, &mut session));
     }
+    // Queries read the record tables: when one could not be read, they would only fail again.
+    let tables_ok = reports.iter().all(|r| r.format != Some(Format::Records) || r.problems.is_empty());
+    for q in queries.iter().filter(|_| tables_ok) {
+        reports.push(derive_one(q, &mut session));
+    }
     kolada::fill_names(&mut session);
-    Ingested { observations: session.builder.finish(), reports, kolada: session.kolada }
+    Ingested { observations: session.builder.finish(), reports, kolada: session.kolada, tables: session.tables }
 }
 
 fn read_one(input: &Input, session: &mut Session) -> FileReport {
@@ -195,6 +211,11 @@ fn read_one(input: &Input, session: &mut Session) -> FileReport {
         Some(f) if f.is_spreadsheet() => excel::read(input, &stem, session, &mut report),
         Some(Format::Px) => px::read(input, session, &mut report),
         Some(Format::Kolada) => kolada::read(input, session, &mut report),
+        Some(Format::Records) => {
+            records::read(input, &mut session.tables, &mut report);
+            report.observations = 0;
+            return report;
+        }
         Some(f) => report.problems.add(location, IngestError::Unsupported { format: f.name() }),
     }
     if !report.problems.is_empty() {
@@ -208,6 +229,61 @@ fn read_one(input: &Input, session: &mut Session) -> FileReport {
         report.derived_totals = derive_totals(&mut session.builder, start, &input.source);
     }
     report.observations = session.builder.len() - start;
+    report
+}
+
+/// Runs one query and adds its values as observations (`source` = the query file, `row` = the
+/// result row). Totals are derived as K + M for additive units, as for files.
+fn derive_one(q: &sql::Query, session: &mut Session) -> FileReport {
+    let mut report = FileReport::new(&q.source);
+    let derived = match sql::run(q, &session.tables) {
+        Ok(d) => d,
+        Err(problems) => {
+            let tables: Vec<String> =
+                session.tables.iter().map(|t| format!("{} (from {})", t.name, t.source)).collect();
+            let hint = format!(
+                "the tables are those with format = \"records\" in round.toml, named by `table`: {}",
+                if tables.is_empty() { "none".to_string() } else { tables.join(", ") }
+            );
+            for p in problems {
+                let missing = matches!(&p.kind, IngestError::Sql { message } if message.contains("not found"));
+                report.problems.push(if missing { p.with_hint(Some(hint.clone())) } else { p });
+            }
+            return report;
+        }
+    };
+    let b = &mut session.builder;
+    let start = b.len();
+    let source = b.sources.intern(&q.source);
+    let unspecified = b.units.intern(Unit::Unspecified.name());
+    for (i, d) in derived.iter().enumerate() {
+        let ids = RowIds {
+            source,
+            row: u32::try_from(i + 1).unwrap_or(u32::MAX),
+            org: b.orgs.intern(d.org.as_str()),
+            name: crate::model::observations::NO_NAME,
+            period: b.periods.intern(&d.period.to_string()),
+            variable: b.variables.intern(&d.variable),
+            sex: d.sex,
+            age: b.ages.intern(&d.age_group),
+            unit: d.unit.as_deref().map_or(unspecified, |u| b.units.intern(u)),
+        };
+        let status = d.value.is_none().then_some(Status::Missing);
+        b.push(ids, d.value, status);
+    }
+    report.rows = derived.len();
+    report.derived_totals = derive_totals(b, start, &q.source);
+    report.observations = b.len() - start;
+    let mut variables: Vec<&str> = derived.iter().map(|d| d.variable.as_str()).collect();
+    variables.sort_unstable();
+    variables.dedup();
+    let bands: Vec<&str> = q.bands.iter().map(|b| b.label.as_str()).collect();
+    report.details.push(format!(
+        "SQL over the record tables: {} values of {}{}",
+        derived.len(),
+        variables.join(", "),
+        if bands.is_empty() { String::new() } else { format!(" by age band {}", bands.join(", ")) }
+    ));
     report
 }
 

@@ -152,6 +152,10 @@ pub struct InputHints {
     pub select: BTreeMap<String, String>,
     /// Record-level extracts: the table name SQL refers to.
     pub table: Option<String>,
+    /// Record-level extracts: columns that together identify a record (`["person_id", "period"]`).
+    pub unique: Vec<String>,
+    /// Record-level extracts: numeric columns that may be negative (all others may not).
+    pub signed: Vec<String>,
 }
 
 /// One input to read: where it is, the name observations carry as `source`, and its hints.

@@ -6,5 +6,6 @@ mod kolada;
 mod kolada_real;
 mod px;
 mod px_roundtrip;
+mod records;
 mod roundtrip;
 mod support;
