@@ -422,27 +422,35 @@ fn read_parquet(input: &Input, report: &mut FileReport) -> Option<DataFrame> {
             Some(kind @ (Kind::Org | Kind::Period | Kind::Sex)) => {
                 let Ok(text) = c.cast(&DataType::String) else { continue };
                 let Ok(text) = text.str().cloned() else { continue };
-                // Few distinct values: parse each once.
-                let mut cache: HashMap<&str, Result<String, IngestError>> = HashMap::new();
-                let mut v = Vec::with_capacity(text.len());
-                for (i, t) in text.iter().enumerate() {
-                    let Some(t) = t else {
-                        bad(report, source, row(i), j, IngestError::EmptyCell { role: kind.name() });
-                        continue;
-                    };
-                    let parsed = cache.entry(t).or_insert_with(|| match kind {
-                        Kind::Org => OrgId::new(t).map(|o| o.to_string()).map_err(IngestError::from),
-                        Kind::Period => t.parse::<Period>().map(|p| p.to_string()).map_err(IngestError::from),
-                        _ => Sex::parse(t, input.hints.sex_codes)
-                            .map(|s| s.code().to_string())
-                            .map_err(IngestError::from),
-                    });
-                    match parsed {
-                        Ok(x) => v.push(x.clone()),
-                        Err(kind) => bad(report, source, row(i), j, kind.clone()),
+                // Few distinct values: parse each once, and rewrite the column only when some
+                // value is not in canonical form already (`kvinna` → `K`, `2024M03` → `2024-03`).
+                let parse = |t: &str| match kind {
+                    Kind::Org => OrgId::new(t).map(|o| o.to_string()).map_err(IngestError::from),
+                    Kind::Period => t.parse::<Period>().map(|p| p.to_string()).map_err(IngestError::from),
+                    _ => Sex::parse(t, input.hints.sex_codes).map(|s| s.code().to_string()).map_err(IngestError::from),
+                };
+                let Ok(distinct) = text.unique() else { continue };
+                let cache: HashMap<String, Result<String, IngestError>> =
+                    distinct.iter().flatten().map(|t| (t.to_string(), parse(t))).collect();
+                let canonical = cache.iter().all(|(t, r)| r.as_ref().is_ok_and(|x| x == t));
+                if text.null_count() > 0 || cache.values().any(Result::is_err) {
+                    // Only now look for the rows, to say where.
+                    for (i, t) in text.iter().enumerate() {
+                        match t.map(|t| &cache[t]) {
+                            None => bad(report, source, row(i), j, IngestError::EmptyCell { role: kind.name() }),
+                            Some(Err(kind)) => bad(report, source, row(i), j, kind.clone()),
+                            Some(Ok(_)) => {}
+                        }
                     }
+                    continue;
                 }
-                polars::prelude::Column::new(name.as_str().into(), v)
+                if canonical {
+                    text.into_column().with_name(name.as_str().into())
+                } else {
+                    let mapped: StringChunked =
+                        text.iter().map(|t| t.and_then(|t| cache.get(t)).and_then(|r| r.as_deref().ok())).collect();
+                    mapped.into_column().with_name(name.as_str().into())
+                }
             }
             Some(_) => {
                 let Ok(ages) = c.cast(&DataType::Int64) else { continue };

@@ -106,9 +106,29 @@ fn a_parquet_extract_reads_like_the_csv() {
     let mut frame = csv.tables[0].frame.clone();
     ParquetWriter::new(std::fs::File::create(&path).unwrap()).finish(&mut frame).unwrap();
     let input = Input { path: path.clone(), source: "hemtjanst.parquet".into(), ..round.inputs[0].clone() };
-    let parquet = ingest::ingest(&[input]);
+    let parquet = ingest::ingest(&[input.clone()]);
     assert!(parquet.reports[0].problems.is_empty(), "{:?}", parquet.reports[0].problems);
     assert_eq!(parquet.tables[0].frame, csv.tables[0].frame);
+    // Spelled-out sexes are rewritten to K/M; an unknown one is an error at its row.
+    let spelled = |k: &str, m: &str| {
+        let sex = csv.tables[0].frame.column("sex").unwrap().str().unwrap().clone();
+        let sex: StringChunked = sex.iter().map(|s| s.map(|s| if s == "K" { k } else { m })).collect();
+        let mut frame = csv.tables[0].frame.clone();
+        frame.with_column(sex.into_column().with_name("Kön".into())).unwrap();
+        let frame = frame.drop("sex").unwrap();
+        let mut frame = frame;
+        ParquetWriter::new(std::fs::File::create(&path).unwrap()).finish(&mut frame).unwrap();
+        ingest::ingest(&[input.clone()])
+    };
+    let got = spelled("kvinna", "man");
+    assert!(got.reports[0].problems.is_empty(), "{:?}", got.reports[0].problems);
+    let sexes = |t: &jamfor::ingest::records::RecordTable| -> Vec<Option<String>> {
+        t.frame.column("sex").unwrap().str().unwrap().iter().map(|s| s.map(str::to_string)).collect()
+    };
+    assert_eq!(sexes(&got.tables[0]), sexes(&csv.tables[0]));
+    let got = spelled("kvinna", "x");
+    let first = got.reports[0].problems.list[0].to_string();
+    assert_eq!(first, "hemtjanst.parquet:3:6: sex code \"x\" is not one of K, M, T (or kvinnor, män, totalt…)");
 }
 
 #[test]
