@@ -106,7 +106,7 @@ fn a_parquet_extract_reads_like_the_csv() {
     let mut frame = csv.tables[0].frame.clone();
     ParquetWriter::new(std::fs::File::create(&path).unwrap()).finish(&mut frame).unwrap();
     let input = Input { path: path.clone(), source: "hemtjanst.parquet".into(), ..round.inputs[0].clone() };
-    let parquet = ingest::ingest(&[input.clone()]);
+    let parquet = ingest::ingest(std::slice::from_ref(&input));
     assert!(parquet.reports[0].problems.is_empty(), "{:?}", parquet.reports[0].problems);
     assert_eq!(parquet.tables[0].frame, csv.tables[0].frame);
     // Spelled-out sexes are rewritten to K/M; an unknown one is an error at its row.
@@ -118,7 +118,7 @@ fn a_parquet_extract_reads_like_the_csv() {
         let frame = frame.drop("sex").unwrap();
         let mut frame = frame;
         ParquetWriter::new(std::fs::File::create(&path).unwrap()).finish(&mut frame).unwrap();
-        ingest::ingest(&[input.clone()])
+        ingest::ingest(std::slice::from_ref(&input))
     };
     let got = spelled("kvinna", "man");
     assert!(got.reports[0].problems.is_empty(), "{:?}", got.reports[0].problems);
