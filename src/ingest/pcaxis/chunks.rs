@@ -1,6 +1,6 @@
 //! The dense DATA block on several threads. The calling thread reads the stream in chunks cut
-//! just after a separator, workers parse chunks independently, and the calling thread appends
-//! their cells in file order, keeping the line count.
+//! just after a separator and keeps the line count; workers parse chunks independently and
+//! append their cells to the cube in file order, each when its turn comes.
 //!
 //! A worker only does what cannot go wrong: plain numbers and symbols. Anything else in a
 //! chunk (a cell that is neither, a quoted token the cut split) or more cells than the cube
