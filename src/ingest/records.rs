@@ -48,6 +48,15 @@ enum Kind {
 }
 
 impl Kind {
+    /// A key cell in canonical form: `0180`, `2024-03`, `K`.
+    fn canonical(self, t: &str, codes: crate::model::SexCodes) -> Result<String, IngestError> {
+        match self {
+            Kind::Org => OrgId::new(t).map(|o| o.to_string()).map_err(IngestError::from),
+            Kind::Period => t.parse::<Period>().map(|p| p.to_string()).map_err(IngestError::from),
+            _ => Sex::parse(t, codes).map(|s| s.code().to_string()).map_err(IngestError::from),
+        }
+    }
+
     fn name(self) -> &'static str {
         match self {
             Kind::Org => "organisation",
@@ -137,9 +146,11 @@ pub fn read(input: &Input, tables: &mut Vec<RecordTable>, report: &mut FileRepor
     tables.push(RecordTable { name, source, frame });
 }
 
-/// One cell's problem, located.
+/// One cell's problem, located, with the problem's usual hint.
 fn bad(report: &mut FileReport, source: &str, line: u32, column: usize, kind: IngestError) {
-    report.problems.add(Location::at(source.to_string(), line, Some(column as u32 + 1)), kind);
+    let hint = kind.hint();
+    let loc = Location::at(source.to_string(), line, Some(column as u32 + 1));
+    report.problems.push(crate::error::Problem::new(loc, kind).with_hint(hint));
 }
 
 fn read_csv(input: &Input, report: &mut FileReport) -> Option<DataFrame> {
@@ -165,7 +176,7 @@ fn read_csv(input: &Input, report: &mut FileReport) -> Option<DataFrame> {
         return None;
     };
     report.delimiter = Some(delimiter);
-    let mut rdr = csv::ReaderBuilder::new().has_headers(false).flexible(true).delimiter(delimiter).from_reader(&*bytes);
+    let mut rdr = super::csv::reader(&bytes, delimiter);
     let cell = |b: &[u8], text: Text| text.decode(b.trim_ascii()).trim().to_string();
     // The header: the first record with two or more filled cells (title lines above are skipped).
     let mut header: Option<(u32, Vec<String>)> = None;
@@ -228,9 +239,8 @@ fn read_csv(input: &Input, report: &mut FileReport) -> Option<DataFrame> {
         columns.push(Column { header: h.clone(), name, kind });
     }
     report.columns = columns.iter().map(|c| (c.kind.name(), format!("{} → {}", c.header, c.name))).collect();
-    let series: Vec<Column> = columns;
-    let mut out: Vec<polars::prelude::Column> = Vec::with_capacity(series.len());
-    for (j, c) in series.iter().enumerate() {
+    let mut out: Vec<polars::prelude::Column> = Vec::with_capacity(columns.len());
+    for (j, c) in columns.iter().enumerate() {
         let signed = input.hints.signed.iter().any(|s| s.eq_ignore_ascii_case(&c.header) || *s == c.name);
         let cells = rows.iter().map(|(line, r)| (*line, r[j].as_str()));
         if let Some(col) = c.build(cells, j, decimal, signed, input, report) {
@@ -278,34 +288,17 @@ impl Column {
     ) -> Option<polars::prelude::Column> {
         let source = input.source.as_str();
         let name = PlSmallStr::from(self.name.as_str());
-        let role = |kind: Kind| match kind {
-            Kind::Org => "organisation",
-            Kind::Period => "period",
-            Kind::Sex => "sex",
-            _ => "age",
-        };
         match self.kind {
             Kind::Org | Kind::Period | Kind::Sex => {
                 let mut v: Vec<String> = Vec::new();
                 for (line, t) in cells {
                     if t.is_empty() {
-                        bad(report, source, line, j, IngestError::EmptyCell { role: role(self.kind) });
+                        bad(report, source, line, j, IngestError::EmptyCell { role: self.kind.name() });
                         continue;
                     }
-                    let parsed = match self.kind {
-                        Kind::Org => OrgId::new(t).map(|o| o.to_string()).map_err(IngestError::from),
-                        Kind::Period => t.parse::<Period>().map(|p| p.to_string()).map_err(IngestError::from),
-                        _ => Sex::parse(t, input.hints.sex_codes)
-                            .map(|s| s.code().to_string())
-                            .map_err(IngestError::from),
-                    };
-                    match parsed {
+                    match self.kind.canonical(t, input.hints.sex_codes) {
                         Ok(x) => v.push(x),
-                        Err(kind) => {
-                            let hint = kind.hint();
-                            let loc = Location::at(source.to_string(), line, Some(j as u32 + 1));
-                            report.problems.push(crate::error::Problem::new(loc, kind).with_hint(hint));
-                        }
+                        Err(kind) => bad(report, source, line, j, kind),
                     }
                 }
                 Some(polars::prelude::Column::new(name, v))
@@ -424,14 +417,12 @@ fn read_parquet(input: &Input, report: &mut FileReport) -> Option<DataFrame> {
                 let Ok(text) = text.str().cloned() else { continue };
                 // Few distinct values: parse each once, and rewrite the column only when some
                 // value is not in canonical form already (`kvinna` → `K`, `2024M03` → `2024-03`).
-                let parse = |t: &str| match kind {
-                    Kind::Org => OrgId::new(t).map(|o| o.to_string()).map_err(IngestError::from),
-                    Kind::Period => t.parse::<Period>().map(|p| p.to_string()).map_err(IngestError::from),
-                    _ => Sex::parse(t, input.hints.sex_codes).map(|s| s.code().to_string()).map_err(IngestError::from),
-                };
                 let Ok(distinct) = text.unique() else { continue };
-                let cache: HashMap<String, Result<String, IngestError>> =
-                    distinct.iter().flatten().map(|t| (t.to_string(), parse(t))).collect();
+                let cache: HashMap<String, Result<String, IngestError>> = distinct
+                    .iter()
+                    .flatten()
+                    .map(|t| (t.to_string(), kind.canonical(t, input.hints.sex_codes)))
+                    .collect();
                 let canonical = cache.iter().all(|(t, r)| r.as_ref().is_ok_and(|x| x == t));
                 if text.null_count() > 0 || cache.values().any(Result::is_err) {
                     // Only now look for the rows, to say where.

@@ -106,16 +106,6 @@ fn overlapping_pages_are_an_error_not_a_double_count() {
     assert_eq!(got.observations.records().len(), 0, "a file with problems contributes no rows");
 }
 
-fn realdata() -> Option<PathBuf> {
-    let dir = crate::support::root().join("../shared/realdata/kolada");
-    if dir.is_dir() {
-        Some(dir)
-    } else {
-        eprintln!("skipped: {} is absent", dir.display());
-        None
-    }
-}
-
 /// Published (not deleted) gender values in a real file, counted straight from its JSON.
 fn published(path: &Path) -> usize {
     let v: serde_json::Value = serde_json::from_slice(&std::fs::read(path).unwrap()).unwrap();
@@ -132,7 +122,7 @@ fn published(path: &Path) -> usize {
 
 #[test]
 fn real_kolada_files_ingest_with_every_value() {
-    let Some(dir) = realdata() else { return };
+    let Some(dir) = crate::support::realdata("kolada") else { return };
     let mut files: Vec<PathBuf> = std::fs::read_dir(dir.join("rkolada"))
         .unwrap()
         .map(|e| e.unwrap().path())
@@ -158,7 +148,7 @@ fn real_kolada_files_ingest_with_every_value() {
 
 #[test]
 fn real_kolada_metadata_loads() {
-    let Some(dir) = realdata() else { return };
+    let Some(dir) = crate::support::realdata("kolada") else { return };
     let got = kolada(&[
         dir.join("rkolada/v3_municipality.json"),
         dir.join("rkolada/v3_municipality_groups.json"),

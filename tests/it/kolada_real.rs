@@ -7,18 +7,8 @@ use std::path::PathBuf;
 use jamfor::ingest::{self, ColumnHints, Input, InputHints};
 use jamfor::model::Sex;
 
-fn realdata() -> Option<PathBuf> {
-    let dir = crate::support::root().join("../shared/realdata/kolada/open-numbers");
-    if dir.is_dir() {
-        Some(dir)
-    } else {
-        eprintln!("skipped: {} is absent", dir.display());
-        None
-    }
-}
-
 fn check_folder(folder: &str, by_gender: bool) {
-    let Some(dir) = realdata() else { return };
+    let Some(dir) = crate::support::realdata("kolada/open-numbers") else { return };
     let mut files: Vec<PathBuf> = std::fs::read_dir(dir.join(folder)).unwrap().map(|e| e.unwrap().path()).collect();
     files.sort();
     assert!(files.len() >= 20, "{} files in {folder}", files.len());

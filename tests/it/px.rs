@@ -6,23 +6,13 @@ use std::path::Path;
 
 use jamfor::ingest::pcaxis;
 
-use crate::support::{fixtures, jamfor, root};
-
-fn realdata() -> Option<std::path::PathBuf> {
-    let dir = root().join("../shared/realdata/px");
-    if dir.is_dir() {
-        Some(dir)
-    } else {
-        eprintln!("skipped: {} is absent", dir.display());
-        None
-    }
-}
+use crate::support::{fixtures, jamfor};
 
 /// Every real file parses, holds exactly the product of its dimensions in cells, and its
 /// `px info` is snapshotted; the one broken file fails with a located error, not a panic.
 #[test]
 fn every_real_px_file_reads() {
-    let Some(dir) = realdata() else { return };
+    let Some(dir) = crate::support::realdata("px") else { return };
     let mut count = 0;
     insta::glob!("../../../shared/realdata/px", "*.px", |path| {
         count += 1;
@@ -52,7 +42,7 @@ fn expect_symbols(path: &Path, want: &[(&str, usize)]) {
 
 #[test]
 fn real_files_known_counts() {
-    let Some(dir) = realdata() else { return };
+    let Some(dir) = crate::support::realdata("px") else { return };
     // Counts from shared/realdata/px/SOURCES.md (a separate probe).
     expect_symbols(&dir.join("scb__BE0101F1nildotsymbols.px"), &[("-", 8)]);
     expect_symbols(&dir.join("scb__TAB001.px"), &[("..", 2259)]);
@@ -94,7 +84,7 @@ fn px_ingests_into_observations() {
 /// A dimension that is none of the roles must be fixed with `select`; the error says how.
 #[test]
 fn px_dimension_must_be_selected() {
-    let Some(dir) = realdata() else { return };
+    let Some(dir) = crate::support::realdata("px") else { return };
     let tmp = tempfile::tempdir().unwrap();
     std::fs::copy(dir.join("scb__BE0101N1.px"), tmp.path().join("be.px")).unwrap();
     let (code, text) = jamfor(tmp.path(), &["validate", "be.px"]);

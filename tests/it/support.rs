@@ -71,3 +71,15 @@ pub fn records_text(records: &[ObservationRecord]) -> String {
     }
     s
 }
+
+/// `../shared/realdata/<sub>` when it is there; tests using real public data skip without it
+/// (it is never committed).
+pub fn realdata(sub: &str) -> Option<PathBuf> {
+    let dir = root().join("../shared/realdata").join(sub);
+    if dir.is_dir() {
+        Some(dir)
+    } else {
+        eprintln!("skipped: {} is absent", dir.display());
+        None
+    }
+}

@@ -163,7 +163,8 @@ fn items(
     let kind = kind_of(json::object(first, first_at, "an object")?)
         .ok_or_else(|| Refusal::new(first_at, Some(first), WHAT))?;
     if kind == Kind::Flat {
-        shape = "rKolada";
+        // At the top level, or under `values` in one of rKolada's bundles (paths differ).
+        shape = if shape == "array" { "rKolada" } else { "rKolada bundle" };
     }
     let mut out = Values { next_page, shape, ..Values::default() };
     let mut municipalities = Vec::new();

@@ -90,7 +90,7 @@ pub fn read(input: &Input, session: &mut Session, report: &mut FileReport) {
         }
     };
     // One key per published value over all pages: overlapping pulls must not double a value.
-    let mut seen: HashMap<(String, String, String, Sex), String> = HashMap::new();
+    let mut seen: HashMap<(String, String, String, Sex), Seen> = HashMap::new();
     for (path, source) in &files {
         let bytes = match std::fs::read(path) {
             Ok(b) => b,
@@ -138,7 +138,7 @@ fn take(
     source: &str,
     session: &mut Session,
     report: &mut FileReport,
-    seen: &mut HashMap<(String, String, String, Sex), String>,
+    seen: &mut HashMap<(String, String, String, Sex), Seen>,
 ) -> String {
     match doc {
         Document::Values(v) => values(v, source, session, report, seen),
@@ -161,13 +161,33 @@ fn take(
     }
 }
 
+/// Where a value was read (its source interned), for the message when it comes again.
+#[derive(Clone, Copy)]
+struct Seen {
+    source: u32,
+    item: usize,
+    sub: Option<usize>,
+    /// rKolada's top-level array of flat rows.
+    flat: bool,
+}
+
+impl Seen {
+    fn path(self) -> String {
+        match (self.sub, self.flat) {
+            (Some(j), _) => format!("values[{}].values[{j}]", self.item),
+            (None, true) => format!("[{}]", self.item),
+            (None, false) => format!("values[{}]", self.item),
+        }
+    }
+}
+
 /// Values → observations; returns the line for the summary.
 fn values(
     v: document::Values,
     source: &str,
     session: &mut Session,
     report: &mut FileReport,
-    seen: &mut HashMap<(String, String, String, Sex), String>,
+    seen: &mut HashMap<(String, String, String, Sex), Seen>,
 ) -> String {
     let b = &mut session.builder;
     let source_id = b.sources.intern(source);
@@ -176,15 +196,12 @@ fn values(
     let mut missing = 0;
     b.reserve(v.values.len());
     for x in &v.values {
-        let path = match x.sub {
-            Some(j) => format!("values[{}].values[{j}]", x.item),
-            None if v.shape == "rKolada" => format!("[{}]", x.item),
-            None => format!("values[{}]", x.item),
-        };
+        let here = Seen { source: source_id, item: x.item, sub: x.sub, flat: v.shape == "rKolada" };
         let key = (x.kpi.clone(), x.org.as_str().to_string(), x.period.to_string(), x.sex);
         if let Some(first) = seen.get(&key) {
+            let first = format!("{} {}", b.sources.get(first.source), first.path());
             let kind = IngestError::JsonValue {
-                path: path.clone(),
+                path: here.path(),
                 found: format!(
                     "{} {} {} {} a second time (first at {first})",
                     x.kpi,
@@ -197,7 +214,7 @@ fn values(
             report.problems.add(Location::file(source.to_string()), kind);
             continue;
         }
-        seen.insert(key, format!("{source} {path}"));
+        seen.insert(key, here);
         if let Some(name) = &x.org_name {
             session.kolada.names.entry(x.org.as_str().to_string()).or_insert_with(|| name.clone());
         }

@@ -44,35 +44,34 @@ fn fast_number(b: &[u8]) -> Option<f64> {
     }
 }
 
-/// [`fast_number`] for the number starting at `b[start]`: its value and where it ends (the
-/// first byte that is not part of it, or `b.len()`).
+/// Appends the ASCII digits from `b[p]` on to `mantissa` (wrapping: the caller bounds the
+/// count); returns where they end.
 #[inline(always)]
-fn number_at(b: &[u8], start: usize) -> Option<(f64, usize)> {
-    let neg = b.get(start) == Some(&b'-');
-    let mut p = start + usize::from(neg);
-    let mut mantissa: u64 = 0;
-    let int_start = p;
+fn digit_run(b: &[u8], mut p: usize, mantissa: &mut u64) -> usize {
     while let Some(&c) = b.get(p) {
         let d = c.wrapping_sub(b'0');
         if d > 9 {
             break;
         }
-        mantissa = mantissa.wrapping_mul(10).wrapping_add(u64::from(d));
+        *mantissa = mantissa.wrapping_mul(10).wrapping_add(u64::from(d));
         p += 1;
     }
+    p
+}
+
+/// [`fast_number`] for the number starting at `b[start]`: its value and where it ends (the
+/// first byte that is not part of it, or `b.len()`).
+#[inline(always)]
+fn number_at(b: &[u8], start: usize) -> Option<(f64, usize)> {
+    let neg = b.get(start) == Some(&b'-');
+    let mut mantissa: u64 = 0;
+    let int_start = start + usize::from(neg);
+    let mut p = digit_run(b, int_start, &mut mantissa);
     let mut digits = p - int_start;
     let mut scale = 0;
     if b.get(p) == Some(&b'.') {
-        p += 1;
-        let frac_start = p;
-        while let Some(&c) = b.get(p) {
-            let d = c.wrapping_sub(b'0');
-            if d > 9 {
-                break;
-            }
-            mantissa = mantissa.wrapping_mul(10).wrapping_add(u64::from(d));
-            p += 1;
-        }
+        let frac_start = p + 1;
+        p = digit_run(b, frac_start, &mut mantissa);
         scale = p - frac_start;
         // A trailing `.` ("5.") is refused here as by the careful path.
         if scale == 0 {
