@@ -68,6 +68,56 @@ def write_hemtjanst():
         f.write(data)
 
 
+# ------------------------------------------------ hemtjanst_brukare_2024.csv
+# Home-care recipients (the denominator of hours per recipient); two small groups exercise
+# disclosure control.
+RECIPIENTS_BASE = {("65-79", "kvinnor"): 55, ("65-79", "män"): 38,
+                   ("80+", "kvinnor"): 120, ("80+", "män"): 62}
+SMALL = {("X0103", 2022, "65-79", "män"): 4, ("X1002", 2023, "80+", "män"): 3}
+
+
+def write_brukare():
+    lines = ["Hemtjänst, antal brukare per månad (medel) 2022–2024 (påhittade data)",
+             "Kommun;År;Kön;Ålder;Antal"]
+    for oi, (code, name, size) in enumerate(ORGS):
+        for year in YEARS:
+            for ai, age in enumerate(("65-79", "80+")):
+                for si, sex in enumerate(("kvinnor", "män")):
+                    v = SMALL.get((code, year, age, sex))
+                    if v is None:
+                        v = round(RECIPIENTS_BASE[(age, sex)] * size * GROWTH[year] * wobble(oi, year, ai, si + 1))
+                    lines.append(f"{code} {name};{year};{sex};{age};{v}")
+    data = ("\r\n".join(lines) + "\r\n").encode("cp1252")
+    with open(os.path.join(OUT, "hemtjanst_brukare_2024.csv"), "wb") as f:
+        f.write(data)
+
+
+# ------------------------------------------------ skola_behorighet.csv
+# Year-9 pupils and those eligible for a vocational programme, one row per measure.
+PUPILS_BASE = {"flickor": 120, "pojkar": 126}
+ELIGIBLE = {"flickor": 0.88, "pojkar": 0.82}
+ALMOST_ALL = ("X0103", 2023, "flickor")  # 38 of 40: a small complement, suppressed
+
+
+def write_skola():
+    lines = ["Kommun,Kommunnamn,År,Kön,Mått,Antal"]
+    for oi, (code, name, size) in enumerate(ORGS):
+        for year in YEARS:
+            counts = {}
+            for si, sex in enumerate(("flickor", "pojkar")):
+                n = round(PUPILS_BASE[sex] * size * wobble(oi, year, si, 3))
+                x = round(n * ELIGIBLE[sex] * wobble(oi, year, si, 5))
+                if (code, year, sex) == ALMOST_ALL:
+                    n, x = 40, 38
+                counts[sex] = (x, n)
+            counts["totalt"] = tuple(a + b for a, b in zip(counts["flickor"], counts["pojkar"]))
+            for sex, (x, n) in counts.items():
+                lines.append(f"{code},{name},{year},{sex},pupils_year9,{n}")
+                lines.append(f"{code},{name},{year},{sex},pupils_eligible_vocational,{x}")
+    with open(os.path.join(OUT, "skola_behorighet.csv"), "w", encoding="utf-8", newline="\n") as f:
+        f.write("\n".join(lines) + "\n")
+
+
 # ------------------------------------------------ fritid_bidrag.xlsx
 PARTICIPANTS_BASE = {"Kvinnor": 1850, "Män": 2140}
 
@@ -118,4 +168,6 @@ def normalise_zip(path):
 if __name__ == "__main__":
     os.makedirs(OUT, exist_ok=True)
     write_hemtjanst()
+    write_brukare()
+    write_skola()
     write_fritid()

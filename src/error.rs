@@ -98,6 +98,22 @@ impl<K: fmt::Display> fmt::Display for Problem<K> {
 
 impl<K: fmt::Debug + fmt::Display> std::error::Error for Problem<K> {}
 
+/// The 1-based line and column (in characters) of byte offset `start` in `text`: for the TOML
+/// files (round, indicators) whose parser reports byte spans.
+pub fn text_location(source: impl Into<String>, text: &str, start: usize) -> Location {
+    let before = &text[..floor_char_boundary(text, start.min(text.len()))];
+    let line = before.matches('\n').count() + 1;
+    let col = before.rsplit('\n').next().unwrap_or("").chars().count() + 1;
+    Location::at(source, line as u32, Some(col as u32))
+}
+
+fn floor_char_boundary(text: &str, mut i: usize) -> usize {
+    while !text.is_char_boundary(i) {
+        i -= 1;
+    }
+    i
+}
+
 /// Spreadsheet column letters: 1 → A, 27 → AA.
 pub fn column_letters(mut col: u32) -> String {
     let mut out = Vec::new();

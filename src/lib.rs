@@ -21,7 +21,10 @@
 //! - [`cli`]: the `jamfor` subcommands (the binary is a thin shell around [`cli::run`]).
 
 pub mod cli;
+pub mod disclosure;
 pub mod error;
+pub mod indicators;
 pub mod ingest;
 pub mod model;
 pub mod round;
+pub mod stats;

@@ -310,10 +310,7 @@ struct Spans<'a> {
 
 impl Spans<'_> {
     fn at(&self, span: Range<usize>) -> Location {
-        let before = &self.text[..span.start.min(self.text.len())];
-        let line = before.matches('\n').count() + 1;
-        let col = before.rsplit('\n').next().unwrap_or("").chars().count() + 1;
-        Location::at(self.source.clone(), line as u32, Some(col as u32))
+        crate::error::text_location(self.source.clone(), self.text, span.start)
     }
 }
 

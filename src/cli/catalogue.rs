@@ -1,3 +1,4 @@
+//! `jamfor catalogue [--lang sv|en]`: the indicators in `queries/`, checked, one line each;
 //! `jamfor catalogue kolada SEARCH` and `jamfor catalogue import-kolada ID... --out queries/`:
 //! finding Kolada KPIs and starting indicator files from them.
 
@@ -6,13 +7,93 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use super::EXIT_INPUT;
+use crate::indicators::Catalogue;
 use crate::ingest::kolada::{Kpi, catalogue};
 use crate::ingest::{self, Format, Input, InputHints};
 
 #[derive(Debug, clap::Args)]
+#[command(args_conflicts_with_subcommands = true)]
 pub struct Args {
     #[command(subcommand)]
-    command: Command,
+    command: Option<Command>,
+    /// Language of the titles.
+    #[arg(long, value_parser = ["sv", "en"], default_value = "sv")]
+    lang: String,
+    /// Round whose `queries/` folder is read before the project's.
+    #[arg(long, short = 'r', value_name = "ROUND.toml")]
+    round: Option<PathBuf>,
+}
+
+/// The folders indicators are read from: beside the round (or the working directory), then
+/// the project's own.
+pub(super) fn folders(round: Option<&Path>) -> Vec<PathBuf> {
+    let beside = match round {
+        Some(r) => r.parent().unwrap_or(Path::new(".")).join("queries"),
+        None => PathBuf::from("queries"),
+    };
+    let own = Path::new(env!("CARGO_MANIFEST_DIR")).join("queries");
+    if beside.canonicalize().ok() == own.canonicalize().ok() { vec![own] } else { vec![beside, own] }
+}
+
+fn list(lang: &str, round: Option<&Path>) -> anyhow::Result<ExitCode> {
+    let catalogue = match Catalogue::load(&folders(round)) {
+        Ok(c) => c,
+        Err(problems) => {
+            let mut err = std::io::stderr().lock();
+            super::render_problems(&mut err, "queries", &problems, 0)?;
+            writeln!(err, "{} problem(s) in the indicator catalogue", problems.len())?;
+            return Ok(ExitCode::from(EXIT_INPUT));
+        }
+    };
+    let mut out = std::io::stdout().lock();
+    let header = if lang == "en" {
+        ["id", "title", "area", "kind", "polarity", "source"]
+    } else {
+        ["id", "titel", "område", "typ", "riktning", "källa"]
+    };
+    let rows: Vec<[String; 6]> = catalogue
+        .indicators
+        .iter()
+        .map(|i| {
+            [
+                i.id.clone(),
+                i.title.get(lang).to_string(),
+                i.area.clone(),
+                i.kind.name().to_string(),
+                i.polarity.name().to_string(),
+                i.source_label(),
+            ]
+        })
+        .collect();
+    let mut widths = header.map(|h| h.chars().count());
+    for r in &rows {
+        for (w, c) in widths.iter_mut().zip(r) {
+            *w = (*w).max(c.chars().count());
+        }
+    }
+    let line = |cells: &[String]| {
+        let mut s = String::new();
+        for (i, (c, w)) in cells.iter().zip(widths).enumerate() {
+            if i + 1 == cells.len() {
+                s.push_str(c);
+            } else {
+                s.push_str(c);
+                s.push_str(&" ".repeat(w - c.chars().count() + 2));
+            }
+        }
+        s
+    };
+    writeln!(out, "{}", line(&header.map(str::to_string)))?;
+    for r in &rows {
+        writeln!(out, "{}", line(r))?;
+    }
+    let n = catalogue.indicators.len();
+    if lang == "en" {
+        writeln!(out, "{n} indicators")?;
+    } else {
+        writeln!(out, "{n} indikatorer")?;
+    }
+    Ok(ExitCode::SUCCESS)
 }
 
 #[derive(Debug, clap::Subcommand)]
@@ -43,7 +124,8 @@ enum Command {
 }
 
 pub fn run(args: Args) -> anyhow::Result<ExitCode> {
-    match args.command {
+    let Some(command) = args.command else { return list(&args.lang, args.round.as_deref()) };
+    match command {
         Command::Kolada { search, catalog } => {
             let Some(kpis) = load(&catalog)? else { return Ok(ExitCode::from(EXIT_INPUT)) };
             let query = search.join(" ");

@@ -6,6 +6,7 @@
 
 mod catalogue;
 mod diagnostics;
+mod indicators;
 mod ingest;
 mod px;
 mod summary;
@@ -35,7 +36,9 @@ enum Command {
     Validate(validate::Args),
     /// The PC-Axis (.px) reader on its own: describe or convert a file.
     Px(px::Args),
-    /// Indicator catalogue tools: find Kolada KPIs, import them as indicator files.
+    /// Indicator values and gender gaps for a round, with intervals and disclosure control.
+    Indicators(indicators::Args),
+    /// List the indicator catalogue (queries/); find Kolada KPIs and import them as indicators.
     Catalogue(catalogue::Args),
 }
 
@@ -48,6 +51,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Ingest(args) => ingest::run(args),
         Command::Validate(args) => validate::run(args),
         Command::Px(args) => px::run(args),
+        Command::Indicators(args) => indicators::run(args),
         Command::Catalogue(args) => catalogue::run(args),
     }
 }

@@ -1,0 +1,159 @@
+//! `jamfor indicators [ROUND.toml] [--out DIR]`: per-sex values with intervals, gender gaps,
+//! disclosure control and its audit, written as tables (DESIGN §8).
+//!
+//! Writes are atomic: the tables go to a temporary folder beside `DIR`, which replaces `DIR`
+//! only when everything, the audit included, has succeeded.
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use anyhow::Context;
+
+use super::catalogue::folders;
+use super::ingest::read_inputs;
+use super::{EXIT_INPUT, InputArgs, render_problems};
+use crate::error::{Location, Problem};
+use crate::indicators::{self, Catalogue, IndicatorError, Options, tables};
+use crate::round;
+
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    /// The round file.
+    #[arg(default_value = "data/round.toml", value_name = "ROUND.toml")]
+    round: PathBuf,
+    /// Folder for the tables (replaced when the run succeeds).
+    #[arg(long, short = 'o', default_value = "out/tables", value_name = "DIR")]
+    out: PathBuf,
+    /// Two-sided confidence level of every interval.
+    #[arg(long, default_value_t = 0.95, value_parser = level)]
+    level: f64,
+}
+
+fn level(text: &str) -> Result<f64, String> {
+    match text.parse::<f64>() {
+        Ok(l) if l > 0.0 && l < 1.0 => Ok(l),
+        _ => Err(format!("{text:?} is not a confidence level, expected a number between 0 and 1 such as 0.95")),
+    }
+}
+
+pub fn run(args: Args) -> anyhow::Result<ExitCode> {
+    let mut err = std::io::stderr().lock();
+    let round = match round::load(&args.round) {
+        Ok(r) => r,
+        Err(problems) => {
+            render_problems(&mut err, &args.round.display().to_string(), &problems, 0)?;
+            return Ok(ExitCode::from(EXIT_INPUT));
+        }
+    };
+    let catalogue = match Catalogue::load(&folders(Some(&args.round)))
+        .and_then(|c| c.select(&round.indicators, &args.round.display().to_string()))
+    {
+        Ok(c) => c,
+        Err(problems) => {
+            render_problems(&mut err, "queries", &problems, 0)?;
+            return Ok(ExitCode::from(EXIT_INPUT));
+        }
+    };
+    let input = InputArgs { files: Vec::new(), round: Some(args.round.clone()) };
+    let Some(ingested) = read_inputs(&input)? else { return Ok(ExitCode::from(EXIT_INPUT)) };
+    // Group resolution happened on read_inputs' own copy of the round; roles need it here too.
+    let mut round = round;
+    let kolada = &ingested.kolada;
+    let lookup = |id: &str| kolada.group(id).map(|g| g.members.iter().map(|m| m.0.clone()).collect());
+    let _ = round.resolve_groups(lookup, kolada.groups.len());
+
+    let options = Options { level: args.level, min_count: round.min_count };
+    let computed = match indicators::compute(&ingested.observations, &round, &catalogue, options) {
+        Ok(c) => c,
+        Err(IndicatorError::Conflicts(conflicts)) => {
+            for c in &conflicts {
+                let p = Problem::new(
+                    Location::file(c.sources.first().cloned().unwrap_or_default()),
+                    format!(
+                        "{} for {} {} {} {} is given {} times ({}), expected one value per organisation, period, age group and sex",
+                        c.variable,
+                        c.org_id,
+                        c.period,
+                        c.age_group,
+                        c.sex,
+                        c.sources.len(),
+                        c.sources.join(", ")
+                    ),
+                )
+                .with_hint(Some(format!("indicator {} reads {}; remove the duplicate rows or one of the inputs", c.indicator, c.variable)));
+                render_problems(&mut err, "", std::slice::from_ref(&p), 0)?;
+            }
+            return Ok(ExitCode::from(EXIT_INPUT));
+        }
+        Err(IndicatorError::Values(problems)) => {
+            for p in problems.iter().take(50) {
+                writeln!(err, "error: {p}")?;
+            }
+            if problems.len() > 50 {
+                writeln!(err, "error: … and {} more", problems.len() - 50)?;
+            }
+            return Ok(ExitCode::from(EXIT_INPUT));
+        }
+        Err(e) => return Err(e).context("computing indicators"),
+    };
+
+    let tmp = staging(&args.out)?;
+    tables::write(&tmp, &computed.values, &computed.gaps, &catalogue.indicators)
+        .with_context(|| format!("writing tables to {}", tmp.display()))?;
+    replace(&tmp, &args.out)?;
+
+    let mut out = std::io::stdout().lock();
+    let status = computed.values.frame().column("status")?.str()?.clone();
+    let suppressed = status.iter().filter(|s| *s == Some("suppressed")).count();
+    let (primary, secondary, complementary) = computed.protection.counts();
+    writeln!(
+        out,
+        "{} indicators: {} values, {} gaps; {} values suppressed",
+        catalogue.indicators.len(),
+        computed.values.len(),
+        computed.gaps.len(),
+        suppressed
+    )?;
+    write!(
+        out,
+        "disclosure audit: {} hidden cells ({primary} primary, {secondary} secondary, {complementary} complementary)",
+        primary + secondary + complementary
+    )?;
+    match computed.protection.narrowest(&computed.links) {
+        Some((cell, ratio)) => {
+            let e = computed.protection.exposures.iter().find(|e| e.cell == cell).expect("narrowest is an exposure");
+            writeln!(
+                out,
+                "; every attacker interval is at least min_count wide (narrowest [{}, {}], {:.1}× its threshold): protected",
+                tables::number(e.low),
+                tables::number(e.high),
+                ratio
+            )?;
+        }
+        None => writeln!(out, "; nothing to protect")?,
+    }
+    writeln!(out, "wrote {}", args.out.display())?;
+    Ok(ExitCode::SUCCESS)
+}
+
+/// A fresh temporary folder beside `out`.
+fn staging(out: &Path) -> anyhow::Result<PathBuf> {
+    let parent = out.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
+    std::fs::create_dir_all(parent).with_context(|| format!("creating {}", parent.display()))?;
+    let name = out.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_else(|| "out".into());
+    let tmp = parent.join(format!(".{name}.tmp-{}", std::process::id()));
+    if tmp.exists() {
+        std::fs::remove_dir_all(&tmp)?;
+    }
+    std::fs::create_dir(&tmp).with_context(|| format!("creating {}", tmp.display()))?;
+    Ok(tmp)
+}
+
+/// Moves `tmp` to `out`, replacing what was there.
+fn replace(tmp: &Path, out: &Path) -> anyhow::Result<()> {
+    if out.exists() {
+        std::fs::remove_dir_all(out).with_context(|| format!("removing the old {}", out.display()))?;
+    }
+    std::fs::rename(tmp, out).with_context(|| format!("moving {} to {}", tmp.display(), out.display()))
+}

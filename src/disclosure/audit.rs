@@ -1,0 +1,917 @@
+//! The disclosure audit: for every suppressed cell, the interval an attacker can prove it lies in
+//! (sdcTable `attack()` semantics; STATISTICS.md §3.5 step 6, DESIGN.md §6).
+//!
+//! The attacker knows every published cell exactly and every published linear relation between
+//! cells (T = K + M, a partner-group total = Σ members, a numerator ≤ its denominator). Every
+//! count is ≥ 0. For a suppressed cell s the attacker's interval is
+//! `[min yₛ, max yₛ]` over all non-negative real `y` that satisfy the relations; the cell is
+//! protected iff the interval is at least `min_count` wide ([`Exposure::protected`]). The upper end
+//! may be `+∞` (nothing bounds the cell from above).
+//!
+//! How [`Table::attack`] works, in O(cells + terms) plus the cost of the blocks it solves:
+//! 1. **Substitute** the published cells as constants: each relation becomes a constraint on the
+//!    hidden cells only (repeated cells merged, zero coefficients dropped). A relation left with no
+//!    hidden cell is dropped: checking the data's own consistency is not the audit's job (SCB's
+//!    Cell Key Method makes K + M ≠ T legal).
+//! 2. **Split** the hidden cells into independent blocks with a union–find: two hidden cells are in
+//!    one block iff a chain of relations links them. Published cells are constants and link
+//!    nothing, so a whole municipality table falls apart into one block per organisation unless a
+//!    group total ties organisations together.
+//! 3. **Solve** each block. A relation with a single hidden cell is only a bound on that cell, and
+//!    is folded into the cell's interval. The by far most common block — one organisation's K and
+//!    M hidden under a published T, perhaps under published denominators — is solved in closed form
+//!    (`pair_interval`, whose doc comment proves it exact); everything else goes to an LP per bound
+//!    (`good_lp` + `microlp`).
+//!
+//! Determinism: blocks, cells and relations are visited in index order (vectors only, no hashed
+//! collection is iterated), so the same table always gives the same exposures.
+//!
+//! Numerics: the closed form is exact for integer data. LP optima are snapped to the nearest
+//! integer when within 1e-9 (relative) of it, so a disclosed cell shows as `[2, 2]`, not
+//! `[1.9999999999999998, 2.0000000000000004]`.
+
+use good_lp::{Expression, ObjectiveDirection, ProblemVariables, ResolutionError, Solution, SolverModel, microlp};
+
+/// One count in the attacker's view.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Cell {
+    /// The true count. The attacker sees it only when `published`; a suppressed cell's value is
+    /// never read by the audit (it may be NaN, e.g. a Kolada `null`).
+    pub value: f64,
+    /// Whether the attacker sees `value`.
+    pub published: bool,
+}
+
+/// A linear relation over cells the attacker knows holds: Σ coef·y  (= | ≤)  rhs.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Relation {
+    /// `(cell index, coefficient)`; a cell may appear more than once (coefficients add up).
+    pub terms: Vec<(usize, f64)>,
+    /// `=` or `≤`.
+    pub kind: RelationKind,
+    /// The right-hand side.
+    pub rhs: f64,
+}
+
+/// The comparison of a [`Relation`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum RelationKind {
+    /// Σ coef·y = rhs.
+    Equal,
+    /// Σ coef·y ≤ rhs.
+    AtMost,
+}
+
+/// An attacker problem: cells and relations. Cells are indexed by position.
+#[derive(Clone, Debug, Default)]
+pub struct Table {
+    /// The cells, indexed by position.
+    pub cells: Vec<Cell>,
+    /// The relations the attacker knows hold.
+    pub relations: Vec<Relation>,
+}
+
+/// The attacker's interval for one suppressed cell.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Exposure {
+    /// Index of the suppressed cell in [`Table::cells`].
+    pub cell: usize,
+    /// The smallest value consistent with everything published (≥ 0).
+    pub low: f64,
+    /// The largest value consistent with everything published; `f64::INFINITY` if unbounded.
+    pub high: f64,
+}
+
+impl Exposure {
+    /// `high − low` (`+∞` when the cell is unbounded above).
+    pub fn width(&self) -> f64 {
+        self.high - self.low
+    }
+
+    /// Whether the attacker's interval is at least `min_count` wide (with a 1e-9 tolerance for LP
+    /// round-off). This is the recommended, stricter form of sdcTable's `up − low > 0`.
+    pub fn protected(&self, min_count: f64) -> bool {
+        self.width() >= min_count - 1e-9
+    }
+}
+
+/// Why the audit could not compute the attacker's intervals.
+#[derive(Debug, thiserror::Error)]
+pub enum AuditError {
+    #[error("the published relations contradict each other (infeasible attacker problem)")]
+    Infeasible,
+    #[error("LP solver failed: {0}")]
+    Solver(String),
+}
+
+impl Table {
+    /// Appends a cell and returns its index.
+    pub fn cell(&mut self, value: f64, published: bool) -> usize {
+        self.cells.push(Cell { value, published });
+        self.cells.len() - 1
+    }
+
+    /// Appends the relation Σ coef·y = rhs.
+    pub fn equal(&mut self, terms: Vec<(usize, f64)>, rhs: f64) {
+        self.relations.push(Relation { terms, kind: RelationKind::Equal, rhs });
+    }
+
+    /// Appends the relation Σ coef·y ≤ rhs.
+    pub fn at_most(&mut self, terms: Vec<(usize, f64)>, rhs: f64) {
+        self.relations.push(Relation { terms, kind: RelationKind::AtMost, rhs });
+    }
+
+    /// The attacker's interval for every suppressed cell.
+    ///
+    /// Splits into independent blocks (connected components of suppressed cells linked through
+    /// relations; published cells are constants and do not link), then solves each block. Returns
+    /// one [`Exposure`] per suppressed cell, in cell order.
+    ///
+    /// # Errors
+    /// [`AuditError::Infeasible`] if the relations that involve hidden cells cannot all hold with
+    /// non-negative hidden cells; [`AuditError::Solver`] if the LP solver fails, or if a relation
+    /// that involves a hidden cell has a NaN or infinite coefficient or a NaN right-hand side after
+    /// substitution (the attacker problem is then undefined, and dropping the relation could
+    /// overstate the protection).
+    ///
+    /// # Panics
+    /// If a relation refers to a cell index outside [`Table::cells`].
+    pub fn attack(&self) -> Result<Vec<Exposure>, AuditError> {
+        self.attack_with(Path::Auto)
+    }
+
+    fn attack_with(&self, path: Path) -> Result<Vec<Exposure>, AuditError> {
+        let problem = Hidden::substitute(self)?;
+        let blocks = Blocks::new(&problem);
+        let mut bounds = vec![(0.0, f64::INFINITY); problem.cells.len()];
+        for b in 0..blocks.len() {
+            solve_block(&problem, &blocks, b, &mut bounds, path)?;
+        }
+        Ok(problem.cells.iter().zip(bounds).map(|(&cell, (low, high))| Exposure { cell, low, high }).collect())
+    }
+}
+
+/// Which solver a block may use (tests force the LP to check the closed form against it).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Path {
+    Auto,
+    #[cfg_attr(not(test), allow(dead_code, reason = "only tests force the LP"))]
+    LpOnly,
+}
+
+/// A relation after substitution: `terms[start..end]` over hidden cells, `kind`, `rhs`.
+#[derive(Clone, Copy, Debug)]
+struct HiddenRelation {
+    start: usize,
+    end: usize,
+    kind: RelationKind,
+    rhs: f64,
+}
+
+/// The attacker problem on hidden cells only. Hidden cells are numbered 0.. in cell order
+/// ("ordinals"); `cells[ordinal]` is the cell index in the table.
+#[derive(Debug)]
+struct Hidden {
+    cells: Vec<usize>,
+    relations: Vec<HiddenRelation>,
+    /// `(ordinal, coefficient)`, sorted by ordinal within a relation, no repeats, no zeros.
+    terms: Vec<(usize, f64)>,
+}
+
+impl Hidden {
+    fn substitute(table: &Table) -> Result<Self, AuditError> {
+        const PUBLISHED: usize = usize::MAX;
+        let mut cells = Vec::new();
+        let ordinal: Vec<usize> = table
+            .cells
+            .iter()
+            .enumerate()
+            .map(|(index, cell)| {
+                if cell.published {
+                    PUBLISHED
+                } else {
+                    cells.push(index);
+                    cells.len() - 1
+                }
+            })
+            .collect();
+
+        let mut relations = Vec::new();
+        let mut terms = Vec::with_capacity(table.relations.iter().map(|r| r.terms.len()).sum());
+        for (index, relation) in table.relations.iter().enumerate() {
+            let start = terms.len();
+            let mut rhs = relation.rhs;
+            for &(cell, coef) in &relation.terms {
+                if coef == 0.0 {
+                    continue;
+                }
+                let Some(&o) = ordinal.get(cell) else {
+                    panic!("relation {index} refers to cell {cell}, but the table has {} cells", table.cells.len());
+                };
+                if o == PUBLISHED {
+                    rhs -= coef * table.cells[cell].value;
+                } else {
+                    terms.push((o, coef));
+                }
+            }
+            let end = start + merge_terms(&mut terms[start..]);
+            terms.truncate(end);
+            if end == start {
+                continue; // only constants: the data's consistency is not the attacker's business
+            }
+            if rhs.is_nan() || terms[start..end].iter().any(|t| !t.1.is_finite()) {
+                return Err(AuditError::Solver(format!(
+                    "relation {index} has a NaN or infinite coefficient, or a NaN right-hand side after \
+                     substituting the published cells"
+                )));
+            }
+            if relation.kind == RelationKind::AtMost && rhs == f64::INFINITY {
+                terms.truncate(start); // `… ≤ +∞` says nothing
+                continue;
+            }
+            if rhs.is_infinite() {
+                return Err(AuditError::Infeasible); // `… = ±∞` or `… ≤ −∞`
+            }
+            relations.push(HiddenRelation { start, end, kind: relation.kind, rhs });
+        }
+        Ok(Hidden { cells, relations, terms })
+    }
+
+    fn terms(&self, relation: usize) -> &[(usize, f64)] {
+        let r = &self.relations[relation];
+        &self.terms[r.start..r.end]
+    }
+}
+
+/// Sorts `terms` by ordinal, adds up repeated ordinals and drops zero coefficients in place;
+/// returns how many terms remain at the front.
+fn merge_terms(terms: &mut [(usize, f64)]) -> usize {
+    if terms.len() > 1 {
+        terms.sort_by_key(|t| t.0); // stable: repeated cells add up in input order
+    }
+    let mut kept = 0;
+    for i in 0..terms.len() {
+        if kept > 0 && terms[kept - 1].0 == terms[i].0 {
+            terms[kept - 1].1 += terms[i].1;
+        } else {
+            terms[kept] = terms[i];
+            kept += 1;
+        }
+    }
+    let mut nonzero = 0;
+    for i in 0..kept {
+        if terms[i].1 != 0.0 {
+            terms[nonzero] = terms[i];
+            nonzero += 1;
+        }
+    }
+    nonzero
+}
+
+/// Union–find over hidden ordinals (union by size, path halving).
+struct UnionFind {
+    parent: Vec<usize>,
+    size: Vec<usize>,
+}
+
+impl UnionFind {
+    fn new(n: usize) -> Self {
+        UnionFind { parent: (0..n).collect(), size: vec![1; n] }
+    }
+
+    fn find(&mut self, mut x: usize) -> usize {
+        while self.parent[x] != x {
+            self.parent[x] = self.parent[self.parent[x]];
+            x = self.parent[x];
+        }
+        x
+    }
+
+    fn union(&mut self, a: usize, b: usize) {
+        let (mut a, mut b) = (self.find(a), self.find(b));
+        if a == b {
+            return;
+        }
+        if self.size[a] < self.size[b] {
+            std::mem::swap(&mut a, &mut b);
+        }
+        self.parent[b] = a;
+        self.size[a] += self.size[b];
+    }
+}
+
+/// The independent blocks, as compressed rows: block `b` owns the hidden ordinals
+/// `cells[cell_start[b]..cell_start[b + 1]]` (ascending) and the relations
+/// `relations[relation_start[b]..relation_start[b + 1]]` (ascending). Blocks are numbered in the
+/// order of their first cell.
+struct Blocks {
+    cell_start: Vec<usize>,
+    cells: Vec<usize>,
+    relation_start: Vec<usize>,
+    relations: Vec<usize>,
+    /// Position of each hidden ordinal within its block (the LP variable index).
+    local: Vec<usize>,
+}
+
+impl Blocks {
+    fn new(problem: &Hidden) -> Self {
+        let n = problem.cells.len();
+        let mut sets = UnionFind::new(n);
+        for r in &problem.relations {
+            let first = problem.terms[r.start].0;
+            for &(o, _) in &problem.terms[r.start + 1..r.end] {
+                sets.union(first, o);
+            }
+        }
+
+        const NONE: usize = usize::MAX;
+        let mut block_of_root = vec![NONE; n];
+        let mut block_of = Vec::with_capacity(n);
+        let mut count = 0;
+        for o in 0..n {
+            let root = sets.find(o);
+            if block_of_root[root] == NONE {
+                block_of_root[root] = count;
+                count += 1;
+            }
+            block_of.push(block_of_root[root]);
+        }
+
+        let (cell_start, cells) = group(count, block_of.iter().copied());
+        let mut local = vec![0; n];
+        for b in 0..count {
+            for (position, &o) in cells[cell_start[b]..cell_start[b + 1]].iter().enumerate() {
+                local[o] = position;
+            }
+        }
+        let (relation_start, relations) =
+            group(count, problem.relations.iter().map(|r| block_of[problem.terms[r.start].0]));
+        Blocks { cell_start, cells, relation_start, relations, local }
+    }
+
+    fn len(&self) -> usize {
+        self.cell_start.len() - 1
+    }
+
+    fn cells(&self, block: usize) -> &[usize] {
+        &self.cells[self.cell_start[block]..self.cell_start[block + 1]]
+    }
+
+    fn relations(&self, block: usize) -> &[usize] {
+        &self.relations[self.relation_start[block]..self.relation_start[block + 1]]
+    }
+}
+
+/// Counting sort of items `0..` by their group: returns `(start, items)` with the items of group
+/// `g` at `items[start[g]..start[g + 1]]`, in ascending order.
+fn group(groups: usize, group_of: impl Iterator<Item = usize> + Clone) -> (Vec<usize>, Vec<usize>) {
+    let mut start = vec![0; groups + 1];
+    for g in group_of.clone() {
+        start[g + 1] += 1;
+    }
+    for g in 0..groups {
+        start[g + 1] += start[g];
+    }
+    let mut next = start.clone();
+    let mut items = vec![0; start[groups]];
+    for (item, g) in group_of.enumerate() {
+        items[next[g]] = item;
+        next[g] += 1;
+    }
+    (start, items)
+}
+
+/// A closed interval `(low, high)`; `high` may be `+∞`.
+type Interval = (f64, f64);
+
+/// Whether the interval `[low, high]` is empty beyond round-off.
+fn is_empty(low: f64, high: f64) -> bool {
+    low > high + 1e-9 * low.abs().max(1.0)
+}
+
+/// Narrows `interval` by the single-cell relation `coef·y (kind) rhs`.
+fn tighten(interval: &mut Interval, coef: f64, kind: RelationKind, rhs: f64) {
+    let v = rhs / coef;
+    match kind {
+        RelationKind::Equal => {
+            interval.0 = interval.0.max(v);
+            interval.1 = interval.1.min(v);
+        }
+        RelationKind::AtMost if coef > 0.0 => interval.1 = interval.1.min(v),
+        RelationKind::AtMost => interval.0 = interval.0.max(v),
+    }
+}
+
+/// Solves one block into `bounds` (indexed by hidden ordinal, preset to `[0, +∞)`).
+fn solve_block(
+    problem: &Hidden,
+    blocks: &Blocks,
+    block: usize,
+    bounds: &mut [Interval],
+    path: Path,
+) -> Result<(), AuditError> {
+    let cells = blocks.cells(block);
+    let relations = blocks.relations(block);
+
+    // Single-cell relations are bounds; the rest couple cells.
+    let mut coupling = 0;
+    let mut pair_sum = None; // `a + b = c` after dividing by the common coefficient
+    for &r in relations {
+        let relation = problem.relations[r];
+        match *problem.terms(r) {
+            [(o, coef)] => tighten(&mut bounds[o], coef, relation.kind, relation.rhs),
+            [(_, alpha), (_, beta)] if relation.kind == RelationKind::Equal && alpha == beta => {
+                coupling += 1;
+                pair_sum = Some(relation.rhs / alpha);
+            }
+            _ => coupling += 1,
+        }
+    }
+    for &o in cells {
+        let (low, high) = &mut bounds[o];
+        if is_empty(*low, *high) {
+            return Err(AuditError::Infeasible);
+        }
+        *high = high.max(*low); // round-off
+    }
+
+    match (cells, pair_sum) {
+        (&[_], _) => Ok(()),
+        (&[a, b], Some(c)) if coupling == 1 && path == Path::Auto => {
+            (bounds[a], bounds[b]) = pair_interval(bounds[a], bounds[b], c)?;
+            Ok(())
+        }
+        _ => lp_block(problem, blocks, block, bounds),
+    }
+}
+
+/// The attacker's intervals for `a` and `b` given `a ∈ [la, ua]`, `b ∈ [lb, ub]` and `a + b = c`
+/// (with `0 ≤ la`, `0 ≤ lb`; `ua`, `ub` may be `+∞`):
+///
+/// `a ∈ [max(la, c − ub), min(ua, c − lb)]`, `b ∈ [max(lb, c − ua), min(ub, c − la)]`.
+///
+/// **Why this is exact** — it is the optimum of the 2-variable LP `min/max a` subject to
+/// `a + b = c, la ≤ a ≤ ua, lb ≤ b ≤ ub`. The equality makes `b = c − a`, so the feasible set
+/// `F` is the image of `A = {a : la ≤ a ≤ ua, lb ≤ c − a ≤ ub}` under the bijection
+/// `a ↦ (a, c − a)`, and `min_F a = min A`, `max_F a = max A`. Rewriting `lb ≤ c − a ≤ ub` as
+/// `c − ub ≤ a ≤ c − lb`, `A` is the intersection of two closed intervals,
+/// `[max(la, c − ub), min(ua, c − lb)]`: its endpoints are the LP optima, and `F` (hence the LP) is
+/// infeasible exactly when the lower endpoint exceeds the upper. By symmetry (swap `a` and `b`)
+/// the same holds for `b`; and `b`'s interval is `c −` `a`'s, so both are empty together. With
+/// `la = lb = 0` and no upper bounds this is STATISTICS.md D1: K, M ∈ [0, T].
+fn pair_interval((la, ua): Interval, (lb, ub): Interval, c: f64) -> Result<(Interval, Interval), AuditError> {
+    let a = (la.max(c - ub), ua.min(c - lb));
+    let b = (lb.max(c - ua), ub.min(c - la));
+    if is_empty(a.0, a.1) || is_empty(b.0, b.1) {
+        return Err(AuditError::Infeasible);
+    }
+    Ok(((a.0, a.1.max(a.0)), (b.0, b.1.max(b.0))))
+}
+
+/// Solves a block by LP: for each cell, minimise and maximise it subject to the coupling
+/// relations, with the single-cell relations (already in `bounds`) as variable bounds.
+fn lp_block(problem: &Hidden, blocks: &Blocks, block: usize, bounds: &mut [Interval]) -> Result<(), AuditError> {
+    let cells = blocks.cells(block);
+    let box_bounds: Vec<Interval> = cells.iter().map(|&o| bounds[o]).collect();
+    let coupling: Vec<usize> =
+        blocks.relations(block).iter().copied().filter(|&r| problem.terms(r).len() > 1).collect();
+    let optimum = |target: usize, direction: ObjectiveDirection| -> Result<Option<f64>, AuditError> {
+        let mut variables = ProblemVariables::new();
+        let y: Vec<_> =
+            box_bounds.iter().map(|&(low, high)| variables.add(good_lp::variable().min(low).max(high))).collect();
+        let mut model = variables.optimise(direction, y[target]).using(microlp);
+        for &r in &coupling {
+            let terms = problem.terms(r);
+            let mut lhs = Expression::with_capacity(terms.len());
+            for &(o, coef) in terms {
+                lhs.add_mul(coef, y[blocks.local[o]]);
+            }
+            let rhs = problem.relations[r].rhs;
+            model.add_constraint(match problem.relations[r].kind {
+                RelationKind::Equal => lhs.eq(rhs),
+                RelationKind::AtMost => lhs.leq(rhs),
+            });
+        }
+        match model.solve() {
+            Ok(solution) => Ok(Some(solution.value(y[target]))),
+            Err(ResolutionError::Unbounded) => Ok(None),
+            Err(ResolutionError::Infeasible) => Err(AuditError::Infeasible),
+            Err(error) => Err(AuditError::Solver(error.to_string())),
+        }
+    };
+    for (i, &o) in cells.iter().enumerate() {
+        let (floor, ceiling) = box_bounds[i];
+        let low = optimum(i, ObjectiveDirection::Minimisation)?
+            .ok_or_else(|| AuditError::Solver("minimum of a non-negative cell reported unbounded".into()))?;
+        let high = optimum(i, ObjectiveDirection::Maximisation)?.unwrap_or(f64::INFINITY);
+        let low = snap(low).clamp(floor, ceiling);
+        let high = snap(high).clamp(floor, ceiling).max(low);
+        bounds[o] = (low, high);
+    }
+    Ok(())
+}
+
+/// Rounds LP round-off away: `x` within 1e-9 (relative) of an integer becomes that integer.
+fn snap(x: f64) -> f64 {
+    let r = x.round();
+    if (x - r).abs() <= 1e-9 * x.abs().max(1.0) { r + 0.0 } else { x } // `+ 0.0` turns −0 into 0
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    const INF: f64 = f64::INFINITY;
+
+    fn intervals(exposures: &[Exposure]) -> Vec<(usize, f64, f64)> {
+        exposures.iter().map(|e| (e.cell, e.low, e.high)).collect()
+    }
+
+    /// A triple T = K + M with T published.
+    fn triple(table: &mut Table, k: f64, m: f64, k_hidden: bool, m_hidden: bool) -> (usize, usize, usize) {
+        let kc = table.cell(k, !k_hidden);
+        let mc = table.cell(m, !m_hidden);
+        let tc = table.cell(k + m, true);
+        table.equal(vec![(tc, 1.0), (kc, -1.0), (mc, -1.0)], 0.0);
+        (kc, mc, tc)
+    }
+
+    /// STATISTICS.md §3.5, worked example D1: T = 42, K = 2, M = 40, K primary, M secondary.
+    #[test]
+    fn d1_triple_is_protected() {
+        let mut table = Table::default();
+        let (k, m, _) = triple(&mut table, 2.0, 40.0, true, true);
+        let exposures = table.attack().unwrap();
+        assert_eq!(intervals(&exposures), vec![(k, 0.0, 42.0), (m, 0.0, 42.0)]);
+        assert!(exposures.iter().all(|e| e.protected(3.0)));
+    }
+
+    /// Worked example D2: organisations A, B, C and a published partner-group column.
+    /// Returns the table and the cell indices `[org][K, M, T]` (org 3 = group).
+    fn d2(hidden: &[(usize, usize)]) -> (Table, [[usize; 3]; 4]) {
+        let values = [[2.0, 40.0], [15.0, 18.0], [20.0, 25.0]];
+        let mut table = Table::default();
+        let mut ids = [[0; 3]; 4];
+        for (org, [k, m]) in values.iter().enumerate() {
+            let (kc, mc, tc) = triple(&mut table, *k, *m, hidden.contains(&(org, 0)), hidden.contains(&(org, 1)));
+            ids[org] = [kc, mc, tc];
+        }
+        for sex in 0..3 {
+            let total: f64 = ids[..3].iter().map(|org| table.cells[org[sex]].value).sum();
+            ids[3][sex] = table.cell(total, true);
+            let mut terms = vec![(ids[3][sex], 1.0)];
+            terms.extend(ids[..3].iter().map(|org| (org[sex], -1.0)));
+            table.equal(terms, 0.0);
+        }
+        table.equal(vec![(ids[3][2], 1.0), (ids[3][0], -1.0), (ids[3][1], -1.0)], 0.0);
+        (table, ids)
+    }
+
+    #[test]
+    fn d2_suppressing_one_organisations_sexes_discloses_through_the_group_row() {
+        let (table, ids) = d2(&[(0, 0), (0, 1)]);
+        let exposures = table.attack().unwrap();
+        assert_eq!(intervals(&exposures), vec![(ids[0][0], 2.0, 2.0), (ids[0][1], 40.0, 40.0)]);
+        assert!(!exposures[0].protected(3.0));
+    }
+
+    #[test]
+    fn d2_suppressing_one_sex_in_two_organisations_discloses_through_the_totals() {
+        let (table, ids) = d2(&[(0, 0), (1, 0)]);
+        let exposures = table.attack().unwrap();
+        assert_eq!(intervals(&exposures), vec![(ids[0][0], 2.0, 2.0), (ids[1][0], 15.0, 15.0)]);
+        assert!(!exposures[0].protected(1.0));
+    }
+
+    #[test]
+    fn d2_rectangle_is_protected() {
+        let (table, ids) = d2(&[(0, 0), (0, 1), (1, 0), (1, 1)]);
+        let exposures = table.attack().unwrap();
+        assert_eq!(
+            intervals(&exposures),
+            vec![(ids[0][0], 0.0, 17.0), (ids[0][1], 25.0, 42.0), (ids[1][0], 0.0, 17.0), (ids[1][1], 16.0, 33.0)]
+        );
+        assert!(exposures.iter().all(|e| e.protected(3.0) && e.width() == 17.0));
+    }
+
+    /// K ≤ n_K = 10 and M ≤ n_M = 3 (published denominators), T = 12: K ∈ [9, 10], M ∈ [2, 3].
+    #[test]
+    fn published_denominators_narrow_the_interval() {
+        let mut table = Table::default();
+        let (k, m, _) = triple(&mut table, 9.0, 3.0, true, true);
+        let nk = table.cell(10.0, true);
+        let nm = table.cell(3.0, true);
+        table.at_most(vec![(k, 1.0), (nk, -1.0)], 0.0);
+        table.at_most(vec![(m, 1.0), (nm, -1.0)], 0.0);
+        assert_eq!(intervals(&table.attack().unwrap()), vec![(k, 9.0, 10.0), (m, 2.0, 3.0)]);
+        assert_eq!(intervals(&table.attack_with(Path::LpOnly).unwrap()), vec![(k, 9.0, 10.0), (m, 2.0, 3.0)]);
+    }
+
+    #[test]
+    fn a_cell_in_no_relation_is_unbounded() {
+        let mut table = Table::default();
+        table.cell(5.0, true);
+        let lonely = table.cell(3.0, false);
+        let exposures = table.attack().unwrap();
+        assert_eq!(exposures, vec![Exposure { cell: lonely, low: 0.0, high: INF }]);
+        assert_eq!(exposures[0].width(), INF);
+        assert!(exposures[0].protected(1e6));
+    }
+
+    #[test]
+    fn unbounded_in_an_lp_block() {
+        // T hidden with K, M hidden under a group total for K only: M and T are unbounded.
+        let mut table = Table::default();
+        let k = table.cell(2.0, false);
+        let m = table.cell(40.0, false);
+        let t = table.cell(42.0, false);
+        let k2 = table.cell(5.0, false);
+        let g = table.cell(7.0, true);
+        table.equal(vec![(t, 1.0), (k, -1.0), (m, -1.0)], 0.0);
+        table.equal(vec![(g, 1.0), (k, -1.0), (k2, -1.0)], 0.0);
+        let got = intervals(&table.attack().unwrap());
+        assert_eq!(got, vec![(k, 0.0, 7.0), (m, 0.0, INF), (t, 0.0, INF), (k2, 0.0, 7.0)]);
+    }
+
+    #[test]
+    fn hiding_one_sex_under_a_published_total_discloses_it() {
+        let mut table = Table::default();
+        let (k, _, _) = triple(&mut table, 2.0, 40.0, true, false);
+        assert_eq!(intervals(&table.attack().unwrap()), vec![(k, 2.0, 2.0)]);
+    }
+
+    #[test]
+    fn inconsistent_published_cells_are_not_the_audits_business() {
+        // SCB's Cell Key Method: K + M ≠ T is legal when everything is published.
+        let mut table = Table::default();
+        let (_, _, t) = triple(&mut table, 2.0, 40.0, false, false);
+        table.cells[t].value = 43.0;
+        assert_eq!(table.attack().unwrap(), vec![]);
+    }
+
+    #[test]
+    fn contradictory_constants_around_a_hidden_cell_are_infeasible() {
+        let mut table = Table::default();
+        let (k, m, _) = triple(&mut table, 2.0, 40.0, true, true);
+        let nk = table.cell(1.0, true);
+        let nm = table.cell(1.0, true);
+        table.at_most(vec![(k, 1.0), (nk, -1.0)], 0.0);
+        table.at_most(vec![(m, 1.0), (nm, -1.0)], 0.0);
+        assert!(matches!(table.attack(), Err(AuditError::Infeasible)));
+        assert!(matches!(table.attack_with(Path::LpOnly), Err(AuditError::Infeasible)));
+        // A single cell: K = 2 from one relation, K ≤ 1 from another.
+        let mut table = Table::default();
+        let (k, _, _) = triple(&mut table, 2.0, 40.0, true, false);
+        table.at_most(vec![(k, 1.0)], 1.0);
+        assert!(matches!(table.attack(), Err(AuditError::Infeasible)));
+        // A negative total.
+        let mut table = Table::default();
+        let k = table.cell(1.0, false);
+        table.equal(vec![(k, 1.0)], -1.0);
+        assert!(matches!(table.attack(), Err(AuditError::Infeasible)));
+    }
+
+    #[test]
+    fn a_nan_constant_is_an_error_not_a_dropped_relation() {
+        let mut table = Table::default();
+        let (_, _, t) = triple(&mut table, 2.0, 40.0, true, true);
+        table.cells[t].value = f64::NAN;
+        assert!(matches!(table.attack(), Err(AuditError::Solver(_))));
+        // A hidden cell's own value is never read.
+        let mut table = Table::default();
+        let (k, m, _) = triple(&mut table, 2.0, 40.0, true, true);
+        table.cells[k].value = f64::NAN;
+        assert_eq!(intervals(&table.attack().unwrap()), vec![(k, 0.0, 42.0), (m, 0.0, 42.0)]);
+    }
+
+    #[test]
+    fn repeated_terms_add_up_and_cancelling_terms_vanish() {
+        let mut table = Table::default();
+        let k = table.cell(2.0, false);
+        let m = table.cell(40.0, false);
+        let x = table.cell(1.0, false);
+        // K + K − K + M = 42 and X − X = 0 (says nothing about X).
+        table.equal(vec![(k, 1.0), (m, 1.0), (k, 1.0), (k, -1.0), (x, 1.0), (x, -1.0)], 42.0);
+        let got = intervals(&table.attack().unwrap());
+        assert_eq!(got, vec![(k, 0.0, 42.0), (m, 0.0, 42.0), (x, 0.0, INF)]);
+    }
+
+    #[test]
+    fn vacuous_upper_bound_is_ignored() {
+        let mut table = Table::default();
+        let k = table.cell(2.0, false);
+        table.at_most(vec![(k, 1.0)], INF);
+        assert_eq!(intervals(&table.attack().unwrap()), vec![(k, 0.0, INF)]);
+    }
+
+    #[test]
+    fn many_blocks_come_back_in_cell_order() {
+        // Interleave two-cell blocks, single cells and a rectangle linked across the table.
+        let (mut table, ids) = d2(&[(0, 0), (0, 1), (1, 0), (1, 1)]);
+        let (k, m, _) = triple(&mut table, 3.0, 4.0, true, true);
+        let lonely = table.cell(1.0, false);
+        let exposures = table.attack().unwrap();
+        let cells: Vec<usize> = exposures.iter().map(|e| e.cell).collect();
+        assert_eq!(cells, vec![ids[0][0], ids[0][1], ids[1][0], ids[1][1], k, m, lonely]);
+        assert_eq!(
+            exposures[4..].iter().map(|e| (e.low, e.high)).collect::<Vec<_>>(),
+            [(0.0, 7.0), (0.0, 7.0), (0.0, INF)]
+        );
+        assert_eq!(intervals(&table.attack().unwrap()), intervals(&exposures)); // deterministic
+    }
+
+    #[test]
+    fn lp_solves_general_coefficients() {
+        // 2a + 3b = 12, a − b ≤ 1 → b ∈ [2, 4], a ∈ [0, 3].
+        let mut table = Table::default();
+        let a = table.cell(3.0, false);
+        let b = table.cell(2.0, false);
+        table.equal(vec![(a, 2.0), (b, 3.0)], 12.0);
+        table.at_most(vec![(a, 1.0), (b, -1.0)], 1.0);
+        assert_eq!(intervals(&table.attack().unwrap()), vec![(a, 0.0, 3.0), (b, 2.0, 4.0)]);
+    }
+
+    /// A random organisation: K, M, and optional published denominators n_K = K + dK, n_M = M + dM.
+    type Org = (u32, u32, Option<(u32, u32)>);
+
+    /// Builds the table; returns it, the inner cells `[K₀, M₀, K₁, M₁, …]` and each inner cell's
+    /// published organisation total T (the oracle's enumeration bound: K ≤ T because M ≥ 0).
+    fn random_table(orgs: &[Org], group: bool, hidden: &[usize]) -> (Table, Vec<usize>, Vec<f64>) {
+        let mut table = Table::default();
+        let (mut inner, mut totals, mut org_totals) = (Vec::new(), Vec::new(), Vec::new());
+        for (o, &(k, m, denominators)) in orgs.iter().enumerate() {
+            let (kc, mc, tc) =
+                triple(&mut table, k.into(), m.into(), hidden.contains(&(2 * o)), hidden.contains(&(2 * o + 1)));
+            if let Some((dk, dm)) = denominators {
+                let nk = table.cell((k + dk).into(), true);
+                let nm = table.cell((m + dm).into(), true);
+                table.at_most(vec![(kc, 1.0), (nk, -1.0)], 0.0);
+                table.at_most(vec![(mc, 1.0), (nm, -1.0)], 0.0);
+            }
+            inner.extend([kc, mc]);
+            totals.extend([f64::from(k + m); 2]);
+            org_totals.push([kc, mc, tc]);
+        }
+        if group {
+            let mut group_cells = [0; 3];
+            for sex in 0..3 {
+                let sum: f64 = org_totals.iter().map(|org| table.cells[org[sex]].value).sum();
+                group_cells[sex] = table.cell(sum, true);
+                let mut terms = vec![(group_cells[sex], 1.0)];
+                terms.extend(org_totals.iter().map(|org| (org[sex], -1.0)));
+                table.equal(terms, 0.0);
+            }
+            table.equal(vec![(group_cells[2], 1.0), (group_cells[0], -1.0), (group_cells[1], -1.0)], 0.0);
+        }
+        (table, inner, totals)
+    }
+
+    /// Brute force: every integer assignment of the hidden cells in `0..=bound[cell]` that satisfies
+    /// every relation (published cells at their values); min and max per hidden cell, in cell order.
+    /// Backtracks: a relation is checked as soon as its last hidden cell is assigned.
+    fn oracle(table: &Table, hidden: &[usize], bound: &[f64]) -> Vec<(usize, f64, f64)> {
+        let position = |cell: usize| hidden.iter().position(|&h| h == cell);
+        let mut check_at: Vec<Vec<&Relation>> = vec![Vec::new(); hidden.len()];
+        for relation in &table.relations {
+            if let Some(last) = relation.terms.iter().filter_map(|t| position(t.0)).max() {
+                check_at[last].push(relation);
+            }
+        }
+        let mut values: Vec<f64> = table.cells.iter().map(|c| c.value).collect();
+        let mut result: Vec<(usize, f64, f64)> = hidden.iter().map(|&h| (h, INF, -INF)).collect();
+        fn go(
+            depth: usize,
+            hidden: &[usize],
+            bound: &[f64],
+            check_at: &[Vec<&Relation>],
+            values: &mut [f64],
+            result: &mut [(usize, f64, f64)],
+        ) {
+            if depth == hidden.len() {
+                for (r, &h) in result.iter_mut().zip(hidden) {
+                    r.1 = r.1.min(values[h]);
+                    r.2 = r.2.max(values[h]);
+                }
+                return;
+            }
+            let mut v = 0.0;
+            while v <= bound[depth] {
+                values[hidden[depth]] = v;
+                let ok = check_at[depth].iter().all(|rel| {
+                    let lhs: f64 = rel.terms.iter().map(|&(c, coef)| coef * values[c]).sum();
+                    match rel.kind {
+                        RelationKind::Equal => (lhs - rel.rhs).abs() < 1e-9,
+                        RelationKind::AtMost => lhs <= rel.rhs + 1e-9,
+                    }
+                });
+                if ok {
+                    go(depth + 1, hidden, bound, check_at, values, result);
+                }
+                v += 1.0;
+            }
+        }
+        go(0, hidden, bound, &check_at, &mut values, &mut result);
+        result
+    }
+
+    fn org() -> impl Strategy<Value = Org> {
+        (0..=12u32, 0..=12u32, proptest::option::of((0..=3u32, 0..=3u32)))
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(64))]
+
+        /// The LP interval equals the brute-force integer interval: these tables (org × sex with
+        /// margins, plus single-cell bounds) are totally unimodular, so LP optima are integral.
+        #[test]
+        fn attack_matches_brute_force(
+            (orgs, hidden) in (2usize..=4).prop_flat_map(|n| (
+                proptest::collection::vec(org(), n),
+                proptest::sample::subsequence((0..2 * n).collect::<Vec<_>>(), 1..=4),
+            )),
+            group in any::<bool>(),
+        ) {
+            let (table, inner, totals) = random_table(&orgs, group, &hidden);
+            let hidden_cells: Vec<usize> = hidden.iter().map(|&i| inner[i]).collect();
+            let bound: Vec<f64> = hidden.iter().map(|&i| totals[i]).collect();
+            let expected = oracle(&table, &hidden_cells, &bound);
+            let got = intervals(&table.attack().unwrap());
+            prop_assert_eq!(got.len(), expected.len());
+            for (g, e) in got.iter().zip(&expected) {
+                prop_assert_eq!(g.0, e.0);
+                prop_assert!((g.1 - e.1).abs() < 1e-6 && (g.2 - e.2).abs() < 1e-6, "got {:?}, expected {:?}", got, expected);
+            }
+        }
+
+        /// The closed form of a two-cell block equals the LP on the same block, infeasibility included.
+        #[test]
+        fn closed_form_equals_lp(
+            c in 0..=30u32,
+            scale in prop_oneof![Just(1.0), Just(2.0), Just(-1.0), Just(0.5)],
+            upper_a in proptest::option::of(0..=30u32),
+            upper_b in proptest::option::of(0..=30u32),
+            lower_a in proptest::option::of(0..=12u32),
+            via_cells in any::<bool>(),
+        ) {
+            let mut table = Table::default();
+            let a = table.cell(f64::NAN, false);
+            let b = table.cell(f64::NAN, false);
+            let t = table.cell(c.into(), true);
+            table.equal(vec![(a, scale), (b, scale), (t, -scale)], 0.0);
+            for (cell, upper) in [(a, upper_a), (b, upper_b)] {
+                if let Some(u) = upper {
+                    if via_cells {
+                        let n = table.cell(u.into(), true);
+                        table.at_most(vec![(cell, 1.0), (n, -1.0)], 0.0);
+                    } else {
+                        table.at_most(vec![(cell, 1.0)], u.into());
+                    }
+                }
+            }
+            if let Some(l) = lower_a {
+                table.at_most(vec![(a, -1.0)], -f64::from(l)); // a ≥ l
+            }
+            match (table.attack(), table.attack_with(Path::LpOnly)) {
+                (Ok(closed), Ok(lp)) => {
+                    prop_assert_eq!(closed.len(), 2);
+                    for (x, y) in closed.iter().zip(&lp) {
+                        prop_assert_eq!(x.cell, y.cell);
+                        prop_assert!((x.low - y.low).abs() < 1e-6, "{:?} vs {:?}", closed, lp);
+                        prop_assert!(x.high == y.high || (x.high - y.high).abs() < 1e-6, "{:?} vs {:?}", closed, lp);
+                    }
+                }
+                (Err(AuditError::Infeasible), Err(AuditError::Infeasible)) => {}
+                (closed, lp) => prop_assert!(false, "closed form {:?}, LP {:?}", closed, lp),
+            }
+        }
+    }
+
+    /// Timing, not a check: `cargo test --lib disclosure::audit::tests::timing -- --ignored --nocapture`.
+    #[test]
+    #[ignore]
+    fn timing() {
+        let mut table = Table::default();
+        for i in 0..100_000 {
+            triple(&mut table, f64::from(i % 7), f64::from(i % 11 + 1), true, true);
+        }
+        for _ in 0..1_000 {
+            let (d2, _) = d2(&[(0, 0), (0, 1), (1, 0), (1, 1)]);
+            let offset = table.cells.len();
+            table.cells.extend(d2.cells);
+            table.relations.extend(d2.relations.into_iter().map(|mut r| {
+                r.terms.iter_mut().for_each(|t| t.0 += offset);
+                r
+            }));
+        }
+        let start = std::time::Instant::now();
+        let exposures = table.attack().unwrap();
+        let elapsed = start.elapsed();
+        assert_eq!(exposures.len(), 204_000);
+        println!("attack(): 100 000 two-cell blocks + 1 000 four-cell LP blocks in {elapsed:?}");
+        let pairs = Table { cells: table.cells[..300_000].to_vec(), relations: table.relations[..100_000].to_vec() };
+        let start = std::time::Instant::now();
+        pairs.attack().unwrap();
+        println!("attack(): 100 000 two-cell blocks alone in {:?}", start.elapsed());
+    }
+}

@@ -1,0 +1,400 @@
+//! Disclosure control: no small count jamfor publishes, and none it hides, can be read or
+//! recomputed from its outputs (DESIGN §6, STATISTICS.md §3.5).
+//!
+//! Control works on the underlying *cells* (one observation: a variable for one organisation,
+//! period, age group and sex), not on indicator rows, because one cell feeds several indicators
+//! (recipients are the denominator of hours per recipient and of the share with large grants):
+//! a cell hidden in one table must be hidden in all. The steps, in order:
+//!
+//! 1. **Primary** ([`Links::primary`]): a count 0 < c < k, and a proportion's numerator whose
+//!    complement n − x is 0 < n − x < k ("almost all of a small group").
+//! 2. **Secondary** ([`Links::propagate`]): in every K/M/T triple, one hidden sex hides the
+//!    other (T is kept: Kolada and SCB publish T anyway, so hiding T never protects K); a
+//!    hidden T hides both sexes; a magnitude (hours, SEK) that rests on a hidden count is hidden.
+//!    Repeated until nothing changes.
+//! 3. **Audit and complementary suppression** ([`protect`]): every published linear relation
+//!    (T = K + M for additive units, x ≤ n for proportions) goes into an attacker LP
+//!    ([`audit`]); any hidden cell whose interval is narrower than k gets a complementary
+//!    suppression (the smallest published non-total cell it shares a relation with; the total
+//!    only when there is none), and the audit runs again. The run fails if no suppression is
+//!    left to add and a cell is still exposed.
+//!
+//! Derived numbers (values, intervals, numerators, denominators, gaps, ratios, shares) are
+//! hidden by the indicator stage whenever any cell they rest on is hidden.
+
+pub mod audit;
+
+use audit::{Exposure, Table};
+
+/// Why a cell is hidden.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Flag {
+    Published,
+    /// A small count (or a small complement).
+    Primary,
+    /// Hidden so a primary cell cannot be recomputed from a triple or a resting magnitude.
+    Secondary,
+    /// Added after the audit found a hidden cell exposed.
+    Complementary,
+}
+
+impl Flag {
+    pub fn hidden(self) -> bool {
+        self != Flag::Published
+    }
+}
+
+/// One organisation's women/men/total cells of one quantity.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Triple {
+    pub k: Option<usize>,
+    pub m: Option<usize>,
+    pub t: Option<usize>,
+    /// T = K + M holds (counts, hours, SEK) and may be used by an attacker.
+    pub additive: bool,
+}
+
+/// Everything disclosure control needs to know about the cells, as dense indices.
+#[derive(Clone, Debug, Default)]
+pub struct Links {
+    /// Cell values (None: absent at source; never published, never used to recompute).
+    pub values: Vec<Option<f64>>,
+    /// Threshold per cell: a count with 0 < c < k is primary; 0 for magnitudes (hours, SEK),
+    /// which are protected through the counts they rest on.
+    pub k: Vec<u32>,
+    /// The width an attacker's interval must have for a hidden cell (the threshold of the
+    /// indicators that publish it).
+    pub width: Vec<u32>,
+    pub triples: Vec<Triple>,
+    /// (magnitude, count): the magnitude is hidden with the count (hours with recipients).
+    pub rests_on: Vec<(usize, usize)>,
+    /// (x, n): x ≤ n, a proportion's numerator within its denominator.
+    pub within: Vec<(usize, usize, u32)>,
+}
+
+/// The result of disclosure control.
+#[derive(Clone, Debug)]
+pub struct Protection {
+    pub flags: Vec<Flag>,
+    /// The attacker's interval for every hidden cell, from the final audit.
+    pub exposures: Vec<Exposure>,
+    /// Complementary suppressions the audit asked for.
+    pub complementary: usize,
+}
+
+impl Protection {
+    pub fn hidden(&self, cell: usize) -> bool {
+        self.flags[cell].hidden()
+    }
+
+    /// Counts by flag: primary, secondary, complementary.
+    pub fn counts(&self) -> (usize, usize, usize) {
+        let n = |f: Flag| self.flags.iter().filter(|&&x| x == f).count();
+        (n(Flag::Primary), n(Flag::Secondary), n(Flag::Complementary))
+    }
+
+    /// The narrowest attacker interval among hidden cells, as a multiple of its required width.
+    pub fn narrowest(&self, links: &Links) -> Option<(usize, f64)> {
+        self.exposures
+            .iter()
+            .map(|e| (e.cell, e.width() / f64::from(links.width[e.cell].max(1))))
+            .min_by(|a, b| a.1.total_cmp(&b.1))
+    }
+}
+
+/// The audit could not prove protection.
+#[derive(Debug, thiserror::Error)]
+pub enum DisclosureError {
+    #[error(
+        "disclosure audit failed: {count} hidden cell(s) can be narrowed to less than the threshold (first: cell {cell}, interval [{low}, {high}], expected a width of at least {width})"
+    )]
+    Exposed { count: usize, cell: usize, low: f64, high: f64, width: u32 },
+    #[error(transparent)]
+    Audit(#[from] audit::AuditError),
+}
+
+impl Links {
+    pub fn len(&self) -> usize {
+        self.values.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.values.is_empty()
+    }
+
+    /// A new cell; returns its index.
+    pub fn cell(&mut self, value: Option<f64>, k: u32, width: u32) -> usize {
+        self.values.push(value);
+        self.k.push(k);
+        self.width.push(width);
+        self.values.len() - 1
+    }
+
+    /// Step 1: small counts and small complements.
+    pub fn primary(&self) -> Vec<Flag> {
+        let mut flags: Vec<Flag> = self
+            .values
+            .iter()
+            .zip(&self.k)
+            .map(|(v, &k)| match v {
+                Some(c) if *c > 0.0 && *c < f64::from(k) => Flag::Primary,
+                _ => Flag::Published,
+            })
+            .collect();
+        for &(x, n, k) in &self.within {
+            if let (Some(xv), Some(nv)) = (self.values[x], self.values[n]) {
+                let rest = nv - xv;
+                if rest > 0.0 && rest < f64::from(k) {
+                    flags[x] = flags[x].max(Flag::Primary);
+                }
+            }
+        }
+        flags
+    }
+
+    /// Step 2: secondary suppression to a fixed point.
+    pub fn propagate(&self, flags: &mut [Flag]) {
+        let hide = |flags: &mut [Flag], c: usize| -> bool {
+            if flags[c].hidden() || self.values[c].is_none() {
+                return false;
+            }
+            flags[c] = Flag::Secondary;
+            true
+        };
+        loop {
+            let mut changed = false;
+            for &(mag, count) in &self.rests_on {
+                if flags[count].hidden() {
+                    changed |= hide(flags, mag);
+                }
+            }
+            for t in &self.triples {
+                let hidden = |c: Option<usize>| c.is_some_and(|c| flags[c].hidden());
+                if hidden(t.t) {
+                    for c in [t.k, t.m].into_iter().flatten() {
+                        changed |= hide(flags, c);
+                    }
+                } else if hidden(t.k) != hidden(t.m) {
+                    for c in [t.k, t.m].into_iter().flatten() {
+                        changed |= hide(flags, c);
+                    }
+                }
+            }
+            if !changed {
+                break;
+            }
+        }
+    }
+
+    /// The attacker's problem for the current flags: every relation that touches a hidden cell.
+    /// Returns the table and, for each table cell, the link cell it stands for.
+    pub fn attacker(&self, flags: &[Flag]) -> (Table, Vec<usize>) {
+        let mut table = Table::default();
+        let mut index: Vec<usize> = vec![usize::MAX; self.len()];
+        let mut back = Vec::new();
+        let mut at = |table: &mut Table, back: &mut Vec<usize>, c: Option<usize>| -> usize {
+            let Some(c) = c else {
+                // A sex with no cell at all is still a non-negative unknown in T = K + M.
+                back.push(usize::MAX);
+                return table.cell(0.0, false);
+            };
+            if index[c] == usize::MAX {
+                // An absent cell is unknown to everyone: a hidden unknown with no value.
+                let published = !flags[c].hidden() && self.values[c].is_some();
+                index[c] = table.cell(self.values[c].unwrap_or(0.0), published);
+                back.push(c);
+            }
+            index[c]
+        };
+        let touches = |cells: &[Option<usize>]| cells.iter().flatten().any(|&c| flags[c].hidden());
+        for t in &self.triples {
+            if t.additive && t.t.is_some() && touches(&[t.k, t.m, t.t]) {
+                let (Some(tc), true) = (t.t, t.k.is_some() || t.m.is_some()) else { continue };
+                if self.values[tc].is_none() {
+                    continue;
+                }
+                let mut terms = vec![(at(&mut table, &mut back, Some(tc)), -1.0)];
+                for c in [t.k, t.m] {
+                    terms.push((at(&mut table, &mut back, c), 1.0));
+                }
+                table.equal(terms, 0.0);
+            }
+        }
+        for &(x, n, _) in &self.within {
+            if touches(&[Some(x), Some(n)]) {
+                let (xi, ni) = (at(&mut table, &mut back, Some(x)), at(&mut table, &mut back, Some(n)));
+                table.at_most(vec![(xi, 1.0), (ni, -1.0)], 0.0);
+            }
+        }
+        // Hidden cells in no relation: the attacker knows only that they are ≥ 0.
+        for c in 0..self.len() {
+            if flags[c].hidden() {
+                at(&mut table, &mut back, Some(c));
+            }
+        }
+        (table, back)
+    }
+}
+
+/// Steps 1–3: primary, secondary, then audit with complementary suppression until every
+/// hidden cell's attacker interval is at least its threshold wide.
+pub fn protect(links: &Links) -> Result<Protection, DisclosureError> {
+    let mut flags = links.primary();
+    links.propagate(&mut flags);
+    let mut complementary = 0;
+    loop {
+        let (table, back) = links.attacker(&flags);
+        let exposures: Vec<Exposure> = table
+            .attack()?
+            .into_iter()
+            .filter(|e| back[e.cell] != usize::MAX)
+            .map(|e| Exposure { cell: back[e.cell], ..e })
+            .filter(|e| flags[e.cell].hidden())
+            .collect();
+        let exposed: Vec<&Exposure> =
+            exposures.iter().filter(|e| !e.protected(f64::from(links.width[e.cell]))).collect();
+        if exposed.is_empty() {
+            let mut exposures = exposures;
+            exposures.sort_by_key(|e| e.cell);
+            return Ok(Protection { flags, exposures, complementary });
+        }
+        let mut added = 0;
+        for e in &exposed {
+            if let Some(c) = complement_for(links, &flags, e.cell) {
+                if !flags[c].hidden() {
+                    flags[c] = Flag::Complementary;
+                    added += 1;
+                }
+            }
+        }
+        if added == 0 {
+            let e = exposed[0];
+            return Err(DisclosureError::Exposed {
+                count: exposed.len(),
+                cell: e.cell,
+                low: e.low,
+                high: e.high,
+                width: links.width[e.cell],
+            });
+        }
+        complementary += added;
+        links.propagate(&mut flags);
+    }
+}
+
+/// The cell to hide next so `cell` is protected: among published cells sharing a relation with
+/// it, the smallest non-zero one that is not a total (zeros give the attacker a bound of 0
+/// anyway); a total only when nothing else is left.
+fn complement_for(links: &Links, flags: &[Flag], cell: usize) -> Option<usize> {
+    let mut candidates: Vec<(bool, bool, f64, usize)> = Vec::new();
+    let mut consider = |c: usize, total: bool| {
+        if let (false, Some(v)) = (flags[c].hidden(), links.values[c]) {
+            candidates.push((total, v == 0.0, v, c));
+        }
+    };
+    for t in &links.triples {
+        let members = [t.k, t.m, t.t];
+        if members.contains(&Some(cell)) {
+            for c in [t.k, t.m].into_iter().flatten() {
+                consider(c, false);
+            }
+            if let Some(c) = t.t {
+                consider(c, true);
+            }
+        }
+    }
+    for &(x, n, _) in &links.within {
+        if x == cell {
+            consider(n, false);
+        } else if n == cell {
+            consider(x, false);
+        }
+    }
+    candidates.sort_by(|a, b| (a.0, a.1, a.2, a.3).partial_cmp(&(b.0, b.1, b.2, b.3)).expect("finite values"));
+    candidates.first().map(|c| c.3)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// STATISTICS.md §3.5, D1: T = 42, K = 2, M = 40, k = 3 → K primary, M secondary, T kept;
+    /// the audit gives both [0, 42].
+    #[test]
+    fn d1_triple_keeps_the_total_and_hides_the_other_sex() {
+        let mut l = Links::default();
+        let (k, m, t) = (l.cell(Some(2.0), 3, 3), l.cell(Some(40.0), 3, 3), l.cell(Some(42.0), 3, 3));
+        l.triples.push(Triple { k: Some(k), m: Some(m), t: Some(t), additive: true });
+        let p = protect(&l).unwrap();
+        assert_eq!(p.flags, [Flag::Primary, Flag::Secondary, Flag::Published]);
+        assert_eq!(p.exposures.len(), 2);
+        assert_eq!((p.exposures[0].low, p.exposures[0].high), (0.0, 42.0));
+        assert_eq!((p.exposures[1].low, p.exposures[1].high), (0.0, 42.0));
+    }
+
+    /// A small total hides both sexes; a zero is not sensitive by itself.
+    #[test]
+    fn a_small_total_hides_everything_and_zeros_are_not_primary() {
+        let mut l = Links::default();
+        let (k, m, t) = (l.cell(Some(0.0), 5, 5), l.cell(Some(3.0), 5, 5), l.cell(Some(3.0), 5, 5));
+        l.triples.push(Triple { k: Some(k), m: Some(m), t: Some(t), additive: true });
+        let flags = {
+            let mut f = l.primary();
+            assert_eq!(f, [Flag::Published, Flag::Primary, Flag::Primary]);
+            l.propagate(&mut f);
+            f
+        };
+        assert_eq!(flags, [Flag::Secondary, Flag::Primary, Flag::Primary]);
+    }
+
+    /// The complement rule: 48 of 50 is "almost everyone" in a group of 50.
+    #[test]
+    fn a_small_complement_is_primary() {
+        let mut l = Links::default();
+        let (x, n) = (l.cell(Some(48.0), 5, 5), l.cell(Some(50.0), 5, 5));
+        l.within.push((x, n, 5));
+        assert_eq!(l.primary(), [Flag::Primary, Flag::Published]);
+        let mut l2 = Links::default();
+        let (x, n) = (l2.cell(Some(50.0), 5, 5), l2.cell(Some(50.0), 5, 5));
+        l2.within.push((x, n, 5));
+        assert_eq!(l2.primary(), [Flag::Published, Flag::Published], "0 is not 0 < n − x, as 0 is not a small count");
+    }
+
+    /// Proportions bound the numerators by public denominators: women 2 of 10 (primary), men
+    /// 9 of 10 (complement 1: primary), total 11 of 20. The attacker knows x_K ≤ 10 and
+    /// x_K = 11 − x_M ≥ 1: K ∈ [1, 10], wide enough at k = 5.
+    #[test]
+    fn numerators_bounded_by_public_denominators_are_audited() {
+        let mut l = Links::default();
+        let (xk, xm, xt) = (l.cell(Some(2.0), 5, 5), l.cell(Some(9.0), 5, 5), l.cell(Some(11.0), 5, 5));
+        let (nk, nm, nt) = (l.cell(Some(10.0), 5, 5), l.cell(Some(10.0), 5, 5), l.cell(Some(20.0), 5, 5));
+        l.triples.push(Triple { k: Some(xk), m: Some(xm), t: Some(xt), additive: true });
+        l.triples.push(Triple { k: Some(nk), m: Some(nm), t: Some(nt), additive: true });
+        l.within.extend([(xk, nk, 5), (xm, nm, 5), (xt, nt, 5)]);
+        let p = protect(&l).unwrap();
+        let e = p.exposures.iter().find(|e| e.cell == xk).unwrap();
+        assert_eq!((e.low, e.high), (1.0, 10.0));
+        for e in &p.exposures {
+            assert!(e.width() >= 5.0, "{e:?}");
+        }
+    }
+
+    /// Every hidden cell ends at least k wide, adding complementary suppressions when needed:
+    /// women 3 of 6, men 40 of 41; women's numerator is primary, men's secondary, but
+    /// x_K ≤ n_K = 6 and x_K ≥ 43 − 41 = 2 give [2, 6], width 4 < 5.
+    #[test]
+    fn complementary_suppression_widens_a_narrow_interval() {
+        let mut l = Links::default();
+        let (xk, xm, xt) = (l.cell(Some(3.0), 5, 5), l.cell(Some(40.0), 5, 5), l.cell(Some(43.0), 5, 5));
+        let (nk, nm, nt) = (l.cell(Some(6.0), 5, 5), l.cell(Some(41.0), 5, 5), l.cell(Some(47.0), 5, 5));
+        l.triples.push(Triple { k: Some(xk), m: Some(xm), t: Some(xt), additive: true });
+        l.triples.push(Triple { k: Some(nk), m: Some(nm), t: Some(nt), additive: true });
+        l.within.extend([(xk, nk, 5), (xm, nm, 5), (xt, nt, 5)]);
+        let p = protect(&l).unwrap();
+        assert!(p.complementary > 0);
+        for e in &p.exposures {
+            assert!(e.width() >= 5.0, "{e:?}");
+        }
+        assert!(p.hidden(xk) && p.hidden(xm));
+    }
+}

@@ -1,0 +1,382 @@
+//! The indicator stage's typed tables, [`IndicatorValues`] and [`Gaps`], and the files written
+//! from them (DESIGN §8): `indicators.csv`, `gaps.csv` and the same as Parquet, with `..`
+//! where a number is suppressed; `gap_intervals.csv` (ratio and women's-share intervals, the
+//! base share of share indicators); `methods.csv` (per indicator: how each number is computed,
+//! or why it has no interval); `notes.csv` (rows whose interval is missing for a reason of
+//! their own: n = 0, fewer than 10 events…).
+//!
+//! Numbers are written with at most 6 decimals and no trailing zeros; the same rows give the
+//! same bytes. In Parquet the numeric columns are text too, so `..` means the same thing in
+//! both files (DESIGN §6: suppressed cells are `..` in every file, never blank or 0).
+
+use std::io::Write;
+use std::path::Path;
+
+use polars::prelude::*;
+
+use super::compute::{GapRow, RowStatus, ValueRow};
+use super::definition::{Indicator, Kind};
+use crate::round::Round;
+use crate::stats::Interval;
+
+/// `indicators.csv` columns (DESIGN §8).
+pub const VALUE_COLUMNS: [&str; 13] = [
+    "indicator_id",
+    "org_id",
+    "org_name",
+    "role",
+    "period",
+    "age_group",
+    "sex",
+    "numerator",
+    "denominator",
+    "value",
+    "ci_low",
+    "ci_high",
+    "status",
+];
+
+/// `gaps.csv` columns (DESIGN §8).
+pub const GAP_COLUMNS: [&str; 16] = [
+    "indicator_id",
+    "org_id",
+    "org_name",
+    "role",
+    "period",
+    "age_group",
+    "women",
+    "men",
+    "diff",
+    "diff_ci_low",
+    "diff_ci_high",
+    "ratio",
+    "women_share",
+    "significant",
+    "favours",
+    "status",
+];
+
+/// The per-sex values: DESIGN §8's columns, typed (numbers are `f64`, null when absent or
+/// suppressed; `status` says which), plus `method` (the interval's) and `note`.
+#[derive(Clone, Debug)]
+pub struct IndicatorValues {
+    frame: DataFrame,
+}
+
+/// The gender gaps: DESIGN §8's columns, typed, plus `ratio_ci_low/high`,
+/// `women_share_ci_low/high`, `base_share`, `diff_method` and `ratio_method`.
+#[derive(Clone, Debug)]
+pub struct Gaps {
+    frame: DataFrame,
+}
+
+fn opt_str(v: impl IntoIterator<Item = Option<String>>) -> Vec<Option<String>> {
+    v.into_iter().collect()
+}
+
+impl IndicatorValues {
+    pub(super) fn build(rows: &[ValueRow], indicators: &[Indicator], round: &Round) -> PolarsResult<IndicatorValues> {
+        let id = |r: &ValueRow| indicators[r.indicator as usize].id.clone();
+        let ci = |r: &ValueRow, f: fn(&Interval) -> f64| r.ci.as_ref().map(f);
+        let frame = df!(
+            "indicator_id" => rows.iter().map(id).collect::<Vec<_>>(),
+            "org_id" => rows.iter().map(|r| r.org.clone()).collect::<Vec<_>>(),
+            "org_name" => opt_str(rows.iter().map(|r| r.org_name.clone())),
+            "role" => rows.iter().map(|r| round.role_of(&r.org).name()).collect::<Vec<_>>(),
+            "period" => rows.iter().map(|r| r.period.clone()).collect::<Vec<_>>(),
+            "age_group" => rows.iter().map(|r| r.age.clone()).collect::<Vec<_>>(),
+            "sex" => rows.iter().map(|r| r.sex.code()).collect::<Vec<_>>(),
+            "numerator" => rows.iter().map(|r| r.numerator).collect::<Vec<_>>(),
+            "denominator" => rows.iter().map(|r| r.denominator).collect::<Vec<_>>(),
+            "value" => rows.iter().map(|r| r.value).collect::<Vec<_>>(),
+            "ci_low" => rows.iter().map(|r| ci(r, |i| i.low)).collect::<Vec<_>>(),
+            "ci_high" => rows.iter().map(|r| ci(r, |i| i.high)).collect::<Vec<_>>(),
+            "status" => rows.iter().map(|r| status(r.status)).collect::<Vec<_>>(),
+            "method" => rows.iter().map(|r| r.ci.map(|c| c.method.label())).collect::<Vec<_>>(),
+            "note" => opt_str(rows.iter().map(|r| r.note.clone())),
+        )?;
+        Ok(IndicatorValues { frame })
+    }
+
+    pub fn frame(&self) -> &DataFrame {
+        &self.frame
+    }
+
+    pub fn len(&self) -> usize {
+        self.frame.height()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.frame.height() == 0
+    }
+}
+
+impl Gaps {
+    pub(super) fn build(rows: &[GapRow], indicators: &[Indicator], round: &Round) -> PolarsResult<Gaps> {
+        let id = |r: &GapRow| indicators[r.indicator as usize].id.clone();
+        let iv = |v: &Option<Interval>, f: fn(&Interval) -> f64| v.as_ref().map(f);
+        let frame = df!(
+            "indicator_id" => rows.iter().map(id).collect::<Vec<_>>(),
+            "org_id" => rows.iter().map(|r| r.org.clone()).collect::<Vec<_>>(),
+            "org_name" => opt_str(rows.iter().map(|r| r.org_name.clone())),
+            "role" => rows.iter().map(|r| round.role_of(&r.org).name()).collect::<Vec<_>>(),
+            "period" => rows.iter().map(|r| r.period.clone()).collect::<Vec<_>>(),
+            "age_group" => rows.iter().map(|r| r.age.clone()).collect::<Vec<_>>(),
+            "women" => rows.iter().map(|r| r.women).collect::<Vec<_>>(),
+            "men" => rows.iter().map(|r| r.men).collect::<Vec<_>>(),
+            "diff" => rows.iter().map(|r| r.diff).collect::<Vec<_>>(),
+            "diff_ci_low" => rows.iter().map(|r| iv(&r.diff_ci, |i| i.low)).collect::<Vec<_>>(),
+            "diff_ci_high" => rows.iter().map(|r| iv(&r.diff_ci, |i| i.high)).collect::<Vec<_>>(),
+            "ratio" => rows.iter().map(|r| r.ratio).collect::<Vec<_>>(),
+            "women_share" => rows.iter().map(|r| r.women_share).collect::<Vec<_>>(),
+            "significant" => rows.iter().map(|r| r.significant).collect::<Vec<_>>(),
+            "favours" => rows.iter().map(|r| r.favours).collect::<Vec<_>>(),
+            "status" => rows.iter().map(|r| status(r.status)).collect::<Vec<_>>(),
+            "ratio_ci_low" => rows.iter().map(|r| iv(&r.ratio_ci, |i| i.low)).collect::<Vec<_>>(),
+            "ratio_ci_high" => rows.iter().map(|r| iv(&r.ratio_ci, |i| i.high)).collect::<Vec<_>>(),
+            "women_share_ci_low" => rows.iter().map(|r| iv(&r.women_share_ci, |i| i.low)).collect::<Vec<_>>(),
+            "women_share_ci_high" => rows.iter().map(|r| iv(&r.women_share_ci, |i| i.high)).collect::<Vec<_>>(),
+            "base_share" => rows.iter().map(|r| r.base_share).collect::<Vec<_>>(),
+            "diff_method" => rows.iter().map(|r| r.diff_ci.map(|c| c.method.label())).collect::<Vec<_>>(),
+            "ratio_method" => rows.iter().map(|r| r.ratio_ci.map(|c| c.method.label())).collect::<Vec<_>>(),
+        )?;
+        Ok(Gaps { frame })
+    }
+
+    pub fn frame(&self) -> &DataFrame {
+        &self.frame
+    }
+
+    pub fn len(&self) -> usize {
+        self.frame.height()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.frame.height() == 0
+    }
+}
+
+fn status(s: RowStatus) -> Option<&'static str> {
+    (s != RowStatus::Ok).then(|| s.name())
+}
+
+/// A number as written: at most 6 decimals, no trailing zeros, `-0` as `0`, infinity as `inf`.
+pub fn number(v: f64) -> String {
+    if v.is_infinite() {
+        return if v > 0.0 { "inf".into() } else { "-inf".into() };
+    }
+    let mut s = format!("{v:.6}");
+    if s.contains('.') {
+        while s.ends_with('0') {
+            s.pop();
+        }
+        if s.ends_with('.') {
+            s.pop();
+        }
+    }
+    if s == "-0" { "0".into() } else { s }
+}
+
+/// One output table as text: the columns named, numbers formatted, `..` in every numeric
+/// column of a suppressed row.
+fn text_columns(frame: &DataFrame, columns: &[&str]) -> PolarsResult<Vec<Vec<String>>> {
+    let status = frame.column("status")?.str()?;
+    let suppressed: Vec<bool> = status.iter().map(|s| s == Some("suppressed")).collect();
+    let mut out = Vec::with_capacity(columns.len());
+    for &name in columns {
+        let col = frame.column(name)?;
+        let cells: Vec<String> = match col.dtype() {
+            DataType::Float64 => col
+                .f64()?
+                .iter()
+                .zip(&suppressed)
+                .map(|(v, &hid)| if hid { "..".into() } else { v.map(number).unwrap_or_default() })
+                .collect(),
+            DataType::Boolean => col
+                .bool()?
+                .iter()
+                .zip(&suppressed)
+                .map(|(v, &hid)| if hid { "..".into() } else { v.map(|b| b.to_string()).unwrap_or_default() })
+                .collect(),
+            // A suppressed gap favours no one we can name: `..`, not `none`.
+            _ if name == "favours" => col
+                .str()?
+                .iter()
+                .zip(&suppressed)
+                .map(|(v, &hid)| if hid { "..".into() } else { v.unwrap_or_default().to_string() })
+                .collect(),
+            _ => col.str()?.iter().map(|v| v.unwrap_or_default().to_string()).collect(),
+        };
+        out.push(cells);
+    }
+    Ok(out)
+}
+
+fn write_csv(path: &Path, columns: &[&str], cells: &[Vec<String>]) -> std::io::Result<()> {
+    let mut w = csv::Writer::from_path(path)?;
+    w.write_record(columns)?;
+    let rows = cells.first().map_or(0, Vec::len);
+    let mut record = Vec::with_capacity(columns.len());
+    for i in 0..rows {
+        record.clear();
+        record.extend(cells.iter().map(|c| c[i].as_str()));
+        w.write_record(&record)?;
+    }
+    w.flush()
+}
+
+fn write_parquet(path: &Path, columns: &[&str], cells: Vec<Vec<String>>) -> PolarsResult<()> {
+    let cols: Vec<Column> = columns.iter().zip(cells).map(|(name, c)| Column::new((*name).into(), c)).collect();
+    let mut frame = DataFrame::new_infer_height(cols)?;
+    let file = std::fs::File::create(path).map_err(|e| PolarsError::IO { error: std::sync::Arc::new(e), msg: None })?;
+    ParquetWriter::new(file).with_compression(ParquetCompression::Zstd(None)).finish(&mut frame)?;
+    Ok(())
+}
+
+/// Writes `indicators.csv`, `gaps.csv`, their Parquet twins, `gap_intervals.csv`,
+/// `methods.csv` and `notes.csv` into `dir`.
+pub fn write(dir: &Path, values: &IndicatorValues, gaps: &Gaps, indicators: &[Indicator]) -> PolarsResult<()> {
+    let io = |e: std::io::Error| PolarsError::IO { error: std::sync::Arc::new(e), msg: None };
+    let v = text_columns(&values.frame, &VALUE_COLUMNS)?;
+    write_csv(&dir.join("indicators.csv"), &VALUE_COLUMNS, &v).map_err(io)?;
+    write_parquet(&dir.join("indicators.parquet"), &VALUE_COLUMNS, v)?;
+    let g = text_columns(&gaps.frame, &GAP_COLUMNS)?;
+    write_csv(&dir.join("gaps.csv"), &GAP_COLUMNS, &g).map_err(io)?;
+    write_parquet(&dir.join("gaps.parquet"), &GAP_COLUMNS, g)?;
+
+    const EXTRA: [&str; 13] = [
+        "indicator_id",
+        "org_id",
+        "period",
+        "age_group",
+        "ratio",
+        "ratio_ci_low",
+        "ratio_ci_high",
+        "ratio_method",
+        "women_share",
+        "women_share_ci_low",
+        "women_share_ci_high",
+        "base_share",
+        "status",
+    ];
+    let e = text_columns(&gaps.frame, &EXTRA)?;
+    write_csv(&dir.join("gap_intervals.csv"), &EXTRA, &e).map_err(io)?;
+
+    const NOTES: [&str; 6] = ["indicator_id", "org_id", "period", "age_group", "sex", "note"];
+    let mut n = text_columns(&values.frame, &NOTES)?;
+    let keep: Vec<bool> = n[5].iter().map(|s| !s.is_empty()).collect();
+    for col in &mut n {
+        let mut it = keep.iter();
+        col.retain(|_| *it.next().expect("same length"));
+    }
+    write_csv(&dir.join("notes.csv"), &NOTES, &n).map_err(io)?;
+
+    let mut m = csv::Writer::from_path(dir.join("methods.csv")).map_err(|e| io(e.into()))?;
+    m.write_record([
+        "indicator_id",
+        "kind",
+        "value",
+        "interval",
+        "difference",
+        "ratio",
+        "women_share",
+        "per",
+        "unit",
+        "polarity",
+        "source",
+    ])
+    .map_err(|e| io(e.into()))?;
+    for ind in indicators {
+        let d = describe(ind);
+        let per = number(ind.per);
+        let unit = ind.value_unit();
+        let src = ind.source_label();
+        m.write_record([
+            &ind.id,
+            ind.kind.name(),
+            d[0],
+            d[1],
+            d[2],
+            d[3],
+            d[4],
+            &per,
+            &unit,
+            ind.polarity.name(),
+            &src,
+        ])
+        .map_err(|e| io(e.into()))?;
+    }
+    m.flush().map_err(io)?;
+    let mut readme = std::fs::File::create(dir.join("README.txt")).map_err(io)?;
+    writeln!(readme, "{}", FOOTNOTE).map_err(io)?;
+    Ok(())
+}
+
+/// The footnote every table carries.
+pub const FOOTNOTE: &str = "\
+.. = suppressed (sekretess): the number rests on fewer than min_count persons, or would let one be recomputed.
+Empty = no value: see status (missing, not_applicable, confidential at source) and notes.csv.
+Intervals are 95 % two-sided unless the run says otherwise; methods.csv names each method.
+Numbers computed from Kolada data: Egen bearbetning av data från Kolada.";
+
+/// How an indicator's numbers are computed: value, interval, difference, ratio, women's share.
+fn describe(ind: &Indicator) -> [&'static str; 5] {
+    match ind.kind {
+        Kind::Proportion => [
+            "numerator / denominator × per",
+            "Wilson score",
+            "Newcombe hybrid score (method 10)",
+            "Koopman score",
+            "women's share of the numerator, Wilson",
+        ],
+        Kind::Rate if ind.standard.is_some() => [
+            "crude rate per age band; all ages directly age-standardised (combined-sex standard population)",
+            "bands: exact Poisson below 10 events, Byar from 10; standardised: Dobson (withheld below 10 events)",
+            "MOVER from the two intervals",
+            "exact conditional (crude bands); none for standardised rates",
+            "women's share of events, Wilson",
+        ],
+        Kind::Rate => [
+            "events / population × per",
+            "exact Poisson below 10 events, Byar from 10",
+            "MOVER from the two intervals",
+            "exact conditional",
+            "women's share of events, Wilson",
+        ],
+        Kind::Mean if ind.sum_of_squares.is_some() => [
+            "sum / count",
+            "Student t from the record-level spread",
+            "Welch",
+            "none",
+            "women's share of the sum (no interval: a resource, not a count)",
+        ],
+        Kind::Mean => [
+            "sum / count",
+            "none: no record-level spread (sum_of_squares) is known, so no interval can be given",
+            "none: no spread",
+            "none",
+            "women's share of the sum (no interval: a resource, not a count)",
+        ],
+        Kind::Share => [
+            "this sex's share of the resource × per",
+            "Wilson when the resource is a count; none for amounts (SEK, hours)",
+            "women's resource share − women's base share; Newcombe when both are counts",
+            "representation index: resource share / base share",
+            "women's share of the resource",
+        ],
+        Kind::Value if ind.numerator.is_some() => [
+            "published value × per",
+            "Wilson on the published counts",
+            "Newcombe on the published counts",
+            "Koopman on the published counts",
+            "women's share when the value is additive",
+        ],
+        Kind::Value => [
+            "published value × per",
+            "none: a published value without its counts has no interval",
+            "none: no counts",
+            "none",
+            "women's share when the value is additive",
+        ],
+    }
+}
