@@ -331,6 +331,7 @@ pub fn parse(text: &str, path: &Path) -> Result<Indicator, Problems> {
     let mut age_bands = Vec::new();
     for b in file.age_bands.iter().flatten() {
         match Band::parse(b.get_ref()) {
+            _ if b.get_ref().trim() == "all" => age_bands.push("all".into()),
             Some(band) => age_bands.push(band.label),
             None => problems.push(Problem::new(
                 at(b.span()),
@@ -498,7 +499,7 @@ polarity = "up"
         assert_eq!(
             problems(text),
             [
-                "queries/x.toml:3:9: found no en, expected a English text in title = { sv = \"…\", en = \"…\" }",
+                "queries/x.toml:3:9: found no en, expected an English text in title = { sv = \"…\", en = \"…\" }",
                 "queries/x.toml:5:14: population \"kids\" is unknown, expected one of children, adults, neutral",
                 "queries/x.toml:8:12: polarity \"up\" is unknown, expected one of higher_is_better, lower_is_better, neutral",
                 "queries/x.toml [denominator]: found no denominator, expected denominator = \"variable\" for a proportion indicator",

@@ -364,7 +364,8 @@ fn value(
             out.value = r.val.value.map(|v| v * per);
             out.numerator = r.num.value;
             out.denominator = r.den.value;
-            out.share_of = r.val.value.zip(r.val.unit).filter(|(_, u)| additive(u)).map(|(v, u)| (v, u == "count"));
+            // Women's share of a published value only for counts: a share of two medians means nothing.
+            out.share_of = r.val.value.filter(|_| r.val.unit == Some("count")).map(|v| (v, true));
             if let (Some(x), Some(n)) = (r.num.value, r.den.value) {
                 if n > 0.0 && (0.0..=n).contains(&x) {
                     out.counts = Some((x, n));

@@ -160,8 +160,11 @@ pub fn inputs(
         .group_by(key.clone())
         .agg([len().alias("n"), col("source").alias("sources"), col("row").alias("rows"), col("variable").first()])
         .filter(col("n").gt(lit(1u32)))
-        .sort(["indicator", "org_id", "period", "age_group", "sex"], SortMultipleOptions::default())
-        .limit(20)
+        .sort(
+            ["variable", "org_id", "period", "age_group", "sex", "indicator", "slot"],
+            SortMultipleOptions::default().with_maintain_order(true),
+        )
+        .limit(100)
         .collect()?;
     if dups.height() > 0 {
         return Ok(Err(conflicts(&dups, indicators)?));
@@ -194,13 +197,20 @@ fn conflicts(dups: &DataFrame, indicators: &[Indicator]) -> PolarsResult<Vec<Con
             period: period.get(i).unwrap_or_default().into(),
             age_group: age.get(i).unwrap_or_default().into(),
             sex: sex.get(i).unwrap_or_default().into(),
-            sources: src
-                .iter()
-                .zip(row.iter())
-                .map(|(s, r)| format!("{}:{}", s.unwrap_or_default(), r.unwrap_or_default()))
-                .collect(),
+            sources: {
+                let mut v: Vec<(String, u32)> = src
+                    .iter()
+                    .zip(row.iter())
+                    .map(|(s, r)| (s.unwrap_or_default().to_string(), r.unwrap_or_default()))
+                    .collect();
+                v.sort();
+                v.into_iter().map(|(s, r)| format!("{s}:{r}")).collect()
+            },
         });
     }
+    // One message per doubled observation, however many indicators read it.
+    out.dedup_by(|a, b| (&a.variable, &a.org_id, &a.period, &a.age_group, &a.sex) == (&b.variable, &b.org_id, &b.period, &b.age_group, &b.sex));
+    out.truncate(20);
     Ok(out)
 }
 

@@ -101,12 +101,29 @@ pub fn compute(
             suppress_gap(g);
         }
     }
+    fill_names(&mut values, &mut gaps);
     let key = |v: &ValueRow| (v.indicator, v.org.clone(), v.period.clone(), v.age.clone(), v.sex);
     values.sort_by_key(key);
     gaps.sort_by(|a, b| (a.indicator, &a.org, &a.period, &a.age).cmp(&(b.indicator, &b.org, &b.period, &b.age)));
     let values = IndicatorValues::build(&values, indicators, round)?;
     let gaps = Gaps::build(&gaps, indicators, round)?;
     Ok(Computed { values, gaps, protection, links })
+}
+
+/// Organisation names from whichever input had them (record extracts carry codes only).
+fn fill_names(values: &mut [ValueRow], gaps: &mut [GapRow]) {
+    let mut names: std::collections::BTreeMap<String, String> = std::collections::BTreeMap::new();
+    for v in values.iter() {
+        if let Some(n) = &v.org_name {
+            names.entry(v.org.clone()).or_insert_with(|| n.clone());
+        }
+    }
+    for v in values.iter_mut().filter(|v| v.org_name.is_none()) {
+        v.org_name = names.get(&v.org).cloned();
+    }
+    for g in gaps.iter_mut().filter(|g| g.org_name.is_none()) {
+        g.org_name = names.get(&g.org).cloned();
+    }
 }
 
 /// Removes every number of a suppressed row (value, interval, numerator, denominator, and the

@@ -22,9 +22,14 @@ pub enum Unit {
 }
 
 impl Unit {
-    /// Whether values of this unit for K and M add up to T.
+    /// Whether values of this unit for K and M add up to T. Sums of squares (`hours_squared`,
+    /// the spread behind a mean's interval) add up too.
     pub fn is_additive(&self) -> bool {
-        matches!(self, Unit::Count | Unit::Hours | Unit::Sek)
+        match self {
+            Unit::Count | Unit::Hours | Unit::Sek => true,
+            Unit::Other(s) => s.ends_with("_squared"),
+            _ => false,
+        }
     }
 
     pub fn name(&self) -> &str {

@@ -2,6 +2,7 @@
 
 mod cli;
 mod fixtures;
+mod indicators;
 mod kolada;
 mod kolada_real;
 mod px;
