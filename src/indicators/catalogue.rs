@@ -221,8 +221,8 @@ pub fn parse(text: &str, path: &Path) -> Result<Indicator, Problems> {
         for (lang, s) in [("sv", &sv), ("en", &en)] {
             if s.trim().is_empty() {
                 let expected = format!(
-                    "a {} text in {key} = {{ sv = \"…\", en = \"…\" }}",
-                    if lang == "sv" { "Swedish" } else { "English" }
+                    "{} text in {key} = {{ sv = \"…\", en = \"…\" }}",
+                    if lang == "sv" { "a Swedish" } else { "an English" }
                 );
                 problems.push(Problem::new(
                     at(t.span()),

@@ -209,7 +209,10 @@ fn conflicts(dups: &DataFrame, indicators: &[Indicator]) -> PolarsResult<Vec<Con
         });
     }
     // One message per doubled observation, however many indicators read it.
-    out.dedup_by(|a, b| (&a.variable, &a.org_id, &a.period, &a.age_group, &a.sex) == (&b.variable, &b.org_id, &b.period, &b.age_group, &b.sex));
+    out.dedup_by(|a, b| {
+        (&a.variable, &a.org_id, &a.period, &a.age_group, &a.sex)
+            == (&b.variable, &b.org_id, &b.period, &b.age_group, &b.sex)
+    });
     out.truncate(20);
     Ok(out)
 }

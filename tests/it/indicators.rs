@@ -172,7 +172,9 @@ fn conflicting_inputs_are_reported_with_both_sources() {
     let (code, text) = jamfor(tmp.path(), &["indicators", "round.toml", "--out", "out"]);
     assert_eq!(code, 2, "{text}");
     assert!(
-        text.contains("error: counts.csv:32: falls for X0101 2024 all K is given 2 times (counts.csv:32, counts_again.csv:32)"),
+        text.contains(
+            "error: counts.csv:32: falls for X0101 2024 all K is given 2 times (counts.csv:32, counts_again.csv:32)"
+        ),
         "{text}"
     );
     assert!(!tmp.path().join("out").exists(), "nothing is written when the run fails");
@@ -184,8 +186,16 @@ fn shipped_catalogue_covers_the_areas_with_both_languages() {
     assert!(cat.indicators.len() >= 20, "{}", cat.indicators.len());
     let areas: std::collections::BTreeSet<&str> = cat.indicators.iter().map(|i| i.area.as_str()).collect();
     for area in [
-        "education", "elderly_care", "social_assistance", "leisure", "culture", "labour_market", "health", "safety",
-        "democracy", "employer",
+        "education",
+        "elderly_care",
+        "social_assistance",
+        "leisure",
+        "culture",
+        "labour_market",
+        "health",
+        "safety",
+        "democracy",
+        "employer",
     ] {
         assert!(areas.contains(area), "no indicator in {area}");
     }

@@ -1,6 +1,7 @@
 //! jamfor's one integration-test binary (every extra binary re-links polars on a 2-core CI).
 
 mod cli;
+mod disclosure;
 mod fixtures;
 mod indicators;
 mod kolada;
