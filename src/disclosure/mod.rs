@@ -170,11 +170,8 @@ impl Links {
             }
             for t in &self.triples {
                 let hidden = |c: Option<usize>| c.is_some_and(|c| flags[c].hidden());
-                if hidden(t.t) {
-                    for c in [t.k, t.m].into_iter().flatten() {
-                        changed |= hide(flags, c);
-                    }
-                } else if hidden(t.k) != hidden(t.m) {
+                // A hidden total hides both sexes; one hidden sex hides the other.
+                if hidden(t.t) || hidden(t.k) != hidden(t.m) {
                     for c in [t.k, t.m].into_iter().flatten() {
                         changed |= hide(flags, c);
                     }
@@ -227,8 +224,8 @@ impl Links {
             }
         }
         // Hidden cells in no relation: the attacker knows only that they are ≥ 0.
-        for c in 0..self.len() {
-            if flags[c].hidden() {
+        for (c, flag) in flags.iter().enumerate() {
+            if flag.hidden() {
                 at(&mut table, &mut back, Some(c));
             }
         }
@@ -260,11 +257,9 @@ pub fn protect(links: &Links) -> Result<Protection, DisclosureError> {
         }
         let mut added = 0;
         for e in &exposed {
-            if let Some(c) = complement_for(links, &flags, e.cell) {
-                if !flags[c].hidden() {
-                    flags[c] = Flag::Complementary;
-                    added += 1;
-                }
+            if let Some(c) = complement_for(links, &flags, e.cell).filter(|&c| !flags[c].hidden()) {
+                flags[c] = Flag::Complementary;
+                added += 1;
             }
         }
         if added == 0 {
@@ -380,8 +375,10 @@ mod tests {
     }
 
     /// Every hidden cell ends at least k wide, adding complementary suppressions when needed:
-    /// women 3 of 6, men 40 of 41; women's numerator is primary, men's secondary, but
-    /// x_K ≤ n_K = 6 and x_K ≥ 43 − 41 = 2 give [2, 6], width 4 < 5.
+    /// women 3 of 6, men 40 of 41 (both primary, the men by the complement rule), total 43 of
+    /// 47. Within one triple the attacker's width is n_T − x_T, which the complement rule
+    /// keeps ≥ k; here the total's complement is judged at k = 3 (another indicator's
+    /// threshold), so x_K ≤ n_K = 6 and x_K ≥ 43 − 41 = 2 give [2, 6], width 4 < 5.
     #[test]
     fn complementary_suppression_widens_a_narrow_interval() {
         let mut l = Links::default();
@@ -389,7 +386,7 @@ mod tests {
         let (nk, nm, nt) = (l.cell(Some(6.0), 5, 5), l.cell(Some(41.0), 5, 5), l.cell(Some(47.0), 5, 5));
         l.triples.push(Triple { k: Some(xk), m: Some(xm), t: Some(xt), additive: true });
         l.triples.push(Triple { k: Some(nk), m: Some(nm), t: Some(nt), additive: true });
-        l.within.extend([(xk, nk, 5), (xm, nm, 5), (xt, nt, 5)]);
+        l.within.extend([(xk, nk, 5), (xm, nm, 5), (xt, nt, 3)]);
         let p = protect(&l).unwrap();
         assert!(p.complementary > 0);
         for e in &p.exposures {

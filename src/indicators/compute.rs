@@ -366,11 +366,12 @@ fn value(
             out.denominator = r.den.value;
             // Women's share of a published value only for counts: a share of two medians means nothing.
             out.share_of = r.val.value.filter(|_| r.val.unit == Some("count")).map(|v| (v, true));
-            if let (Some(x), Some(n)) = (r.num.value, r.den.value) {
-                if n > 0.0 && (0.0..=n).contains(&x) {
-                    out.counts = Some((x, n));
-                    out.ci = proportion::wilson(x, n, s.level).ok().map(scale);
-                }
+            if let (Some(x), Some(n)) = (r.num.value, r.den.value)
+                && n > 0.0
+                && (0.0..=n).contains(&x)
+            {
+                out.counts = Some((x, n));
+                out.ci = proportion::wilson(x, n, s.level).ok().map(scale);
             }
         }
     }
@@ -454,16 +455,17 @@ fn gap(
             }
         }
     }
-    if let (Some((a, a_count)), Some((b, b_count))) = (k.share_of, m.share_of) {
-        if a + b > 0.0 && ind.kind != Kind::Share {
-            g.women_share = Some(a / (a + b) * 100.0);
-            if a_count && b_count {
-                g.women_share_ci = proportion::wilson(a, a + b, s.level).ok().map(|iv| Interval {
-                    low: iv.low * 100.0,
-                    high: iv.high * 100.0,
-                    ..iv
-                });
-            }
+    if let (Some((a, a_count)), Some((b, b_count))) = (k.share_of, m.share_of)
+        && a + b > 0.0
+        && ind.kind != Kind::Share
+    {
+        g.women_share = Some(a / (a + b) * 100.0);
+        if a_count && b_count {
+            g.women_share_ci = proportion::wilson(a, a + b, s.level).ok().map(|iv| Interval {
+                low: iv.low * 100.0,
+                high: iv.high * 100.0,
+                ..iv
+            });
         }
     }
     if ind.kind == Kind::Share {
@@ -473,7 +475,7 @@ fn gap(
     g.significant = g.diff_ci.map(|iv| iv.low > 0.0 || iv.high < 0.0);
     g.favours = match (ind.polarity, g.diff) {
         (Polarity::Neutral, _) | (_, None) => "none",
-        (_, Some(d)) if d == 0.0 => "none",
+        (_, Some(0.0)) => "none",
         (Polarity::HigherIsBetter, Some(d)) => {
             if d > 0.0 {
                 "women"

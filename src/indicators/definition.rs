@@ -226,9 +226,9 @@ impl Indicator {
             return u.clone();
         }
         match (self.kind, self.per) {
-            (Kind::Proportion | Kind::Share, p) if p == 100.0 => "percent".into(),
-            (Kind::Proportion | Kind::Share, p) if p == 1.0 => "proportion".into(),
-            (_, p) if p == 1.0 => "value".into(),
+            (Kind::Proportion | Kind::Share, 100.0) => "percent".into(),
+            (Kind::Proportion | Kind::Share, 1.0) => "proportion".into(),
+            (_, 1.0) => "value".into(),
             (_, p) => format!("per_{p}"),
         }
     }

@@ -55,7 +55,9 @@ fn fixture_round_writes_tables_with_the_worked_examples() {
     };
     // E1: Wilson 45/60 (0.6277, 0.8422), in percent.
     let r = row("fx.pass", "X0101", "all", "K");
-    (pct(&r["value"], 0.75), pct(&r["ci_low"], 0.6277), pct(&r["ci_high"], 0.8422));
+    pct(&r["value"], 0.75);
+    pct(&r["ci_low"], 0.6277);
+    pct(&r["ci_high"], 0.8422);
     // 0/7 and 7/7: Wilson (0, 0.3543) and (0.6457, 1), exactly 0 and 100 at the edges.
     let r = row("fx.pass", "X0103", "all", "K");
     assert_eq!((r["ci_low"].as_str(), r["value"].as_str()), ("0", "0"));
@@ -65,47 +67,63 @@ fn fixture_round_writes_tables_with_the_worked_examples() {
     pct(&r["ci_low"], 0.6457);
     // E4: exact below 10 events, Byar from 10, per 1000.
     let r = row("fx.events", "X0101", "all", "K");
-    (close(&r["ci_low"], 0.2878), close(&r["ci_high"], 1.3136));
+    close(&r["ci_low"], 0.2878);
+    close(&r["ci_high"], 1.3136);
     let r = row("fx.events", "X0101", "all", "M");
-    (close(&r["ci_low"], 5.0782), close(&r["ci_high"], 7.0407));
+    close(&r["ci_low"], 5.0782);
+    close(&r["ci_high"], 7.0407);
     // E6: Dobson DSR, women (19.8768, 27.5906), men (18.7712, 29.0370).
     let r = row("fx.falls_std", "X0101", "all", "K");
-    (close(&r["value"], 23.5), close(&r["ci_low"], 19.8768), close(&r["ci_high"], 27.5906));
+    close(&r["value"], 23.5);
+    close(&r["ci_low"], 19.8768);
+    close(&r["ci_high"], 27.5906);
     let r = row("fx.falls_std", "X0101", "all", "M");
-    (close(&r["ci_low"], 18.7712), close(&r["ci_high"], 29.0370));
+    close(&r["ci_low"], 18.7712);
+    close(&r["ci_high"], 29.0370);
     // E5: Student t on 30, 40, 50, 60 from the record-level extract.
     let r = row("fx.hours", "X0101", "80-w", "K");
-    (close(&r["value"], 45.0), close(&r["ci_low"], 24.4574), close(&r["ci_high"], 65.5426));
+    close(&r["value"], 45.0);
+    close(&r["ci_low"], 24.4574);
+    close(&r["ci_high"], 65.5426);
 
     let gap = |id: &str, org: &str, age: &str| find(&g, &[("indicator_id", id), ("org_id", org), ("age_group", age)]);
     // E2: Newcombe 45/60 vs 30/55 (0.0302, 0.3641) in percentage points; significant, favours girls.
     let r = gap("fx.pass", "X0101", "all");
-    (pct(&r["diff"], 0.2045), pct(&r["diff_ci_low"], 0.0302), pct(&r["diff_ci_high"], 0.3641));
+    pct(&r["diff"], 0.2045);
+    pct(&r["diff_ci_low"], 0.0302);
+    pct(&r["diff_ci_high"], 0.3641);
     assert_eq!((r["significant"].as_str(), r["favours"].as_str(), r["women_share"].as_str()), ("true", "women", "60"));
     // Newcombe 1998's own example, 56/70 vs 48/80: (0.0524, 0.3339).
     let r = gap("fx.pass", "X1001", "all");
-    (pct(&r["diff_ci_low"], 0.0524), pct(&r["diff_ci_high"], 0.3339));
+    pct(&r["diff_ci_low"], 0.0524);
+    pct(&r["diff_ci_high"], 0.3339);
     // MOVER on Byar limits, 60/12000 vs 40/11000: (−0.4067, 3.1361); not significant.
     let r = gap("fx.events", "X0102", "all");
-    (close(&r["diff_ci_low"], -0.4067), close(&r["diff_ci_high"], 3.1361), close(&r["ratio"], 1.375));
+    close(&r["diff_ci_low"], -0.4067);
+    close(&r["diff_ci_high"], 3.1361);
+    close(&r["ratio"], 1.375);
     assert_eq!(r["significant"], "false");
     // E5 Welch: (−4.8777, 34.8777); neutral polarity favours no one.
     let r = gap("fx.hours", "X0101", "80-w");
-    (close(&r["diff_ci_low"], -4.8777), close(&r["diff_ci_high"], 34.8777));
+    close(&r["diff_ci_low"], -4.8777);
+    close(&r["diff_ci_high"], 34.8777);
     assert_eq!(r["favours"], "none");
     // Share: girls get 38 % of the grants but are 47 % of the members: −9 points, no interval
     // for an amount in SEK, so no verdict on significance.
     let r = gap("fx.grants", "X0101", "all");
-    (close(&r["diff"], -9.0), close(&r["women_share"], 38.0));
+    close(&r["diff"], -9.0);
+    close(&r["women_share"], 38.0);
     assert_eq!((r["diff_ci_low"].as_str(), r["significant"].as_str(), r["favours"].as_str()), ("", "", "men"));
 
     // Koopman 45/60 vs 30/55: (1.0480, 1.8586) in the interval companion file.
     let e = read_csv(&out.join("gap_intervals.csv"));
     let r = find(&e, &[("indicator_id", "fx.pass"), ("org_id", "X0101")]);
-    (close(&r["ratio_ci_low"], 1.0480), close(&r["ratio_ci_high"], 1.8586));
+    close(&r["ratio_ci_low"], 1.0480);
+    close(&r["ratio_ci_high"], 1.8586);
     assert_eq!(r["ratio_method"], "Koopman");
     // Women's share of passers 45/75, Wilson (0.4869, 0.7034).
-    (pct(&r["women_share_ci_low"], 0.4869), pct(&r["women_share_ci_high"], 0.7034));
+    pct(&r["women_share_ci_low"], 0.4869);
+    pct(&r["women_share_ci_high"], 0.7034);
 
     // Small counts: girls 2 of 9 at min_count 3 are suppressed, boys with them, T kept.
     for sex in ["K", "M"] {
