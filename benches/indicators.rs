@@ -86,44 +86,43 @@ fn generate(path: &Path) {
         Vec::with_capacity(n),
         Vec::with_capacity(n),
     );
-    let mut push = |o: usize, y: usize, v: &str, s: &'static str, x: u64| {
+    let mut push = |o: usize, y: usize, (i, v): (usize, usize), s: &'static str, x: u64| {
         row.push(row.len() as u32 + 1);
         org.push(orgs[o].as_str());
         name.push(names[o].as_str());
         period.push(years[y].as_str());
-        variable.push(v);
+        variable.push(vars[i][v].as_str());
         sex.push(s);
         value.push(x as f64);
     };
-    for (i, [num, den]) in vars.iter().enumerate() {
+    for i in 0..PAIRS {
         // Per organisation and year: K and M counts, then T = K + M.
         let mut cells = Vec::with_capacity(ORGS * YEARS);
-        for o in 0..ORGS {
+        for org_shift in shift.iter().take(ORGS) {
             for y in 0..YEARS {
                 let mut kmt = [(0u64, 0u64); 2];
                 for (s, cell) in kmt.iter_mut().enumerate() {
                     let n = (lo + (hi - lo) * rng.unit()).exp().floor() as u64;
                     let drift = 0.002 * (y as f64 - 10.0);
                     let sign = if s == 0 { 0.5 } else { -0.5 };
-                    let p = (level[i] + shift[o] + sign * sex_gap[i] + drift).clamp(0.01, 0.99);
+                    let p = (level[i] + org_shift + sign * sex_gap[i] + drift).clamp(0.01, 0.99);
                     *cell = (rng.binomial(n, p), n);
                 }
                 cells.push(kmt);
             }
         }
-        for (v, pick) in [(num, 0), (den, 1)] {
+        for pick in [0, 1] {
             for o in 0..ORGS {
                 for y in 0..YEARS {
                     let [k, m] = cells[o * YEARS + y];
                     let at = |c: (u64, u64)| if pick == 0 { c.0 } else { c.1 };
-                    push(o, y, v, "K", at(k));
-                    push(o, y, v, "M", at(m));
-                    push(o, y, v, "T", at(k) + at(m));
+                    push(o, y, (i, pick), "K", at(k));
+                    push(o, y, (i, pick), "M", at(m));
+                    push(o, y, (i, pick), "T", at(k) + at(m));
                 }
             }
         }
     }
-    drop(push);
     let n = row.len();
     assert_eq!(n, OBSERVATIONS);
     let mut frame = DataFrame::new(
@@ -249,9 +248,8 @@ fn profile(path: &Path, round: &Round, cat: &Catalogue) {
     assert_eq!(again.flags, computed.protection.flags);
     let (primary, secondary, complementary) = computed.protection.counts();
     let hidden = primary + secondary + complementary;
-    let suppressed = |f: &DataFrame| {
-        f.column("status").unwrap().str().unwrap().into_iter().filter(|s| *s == Some("suppressed")).count()
-    };
+    let suppressed =
+        |f: &DataFrame| f.column("status").unwrap().str().unwrap().iter().filter(|s| *s == Some("suppressed")).count();
     eprintln!(
         "indicators: {} observations, {} values ({} suppressed), {} gaps ({} suppressed), {} link cells, \
          {} hidden cells ({primary} primary, {secondary} secondary, {complementary} complementary), \
