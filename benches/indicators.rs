@@ -6,12 +6,16 @@
 //!
 //! The set: 312 organisations × 500 variables (250 numerator/denominator count pairs) × 20
 //! years (2005–2024) × K, M and T = K + M: 9 360 000 observations. Denominators are spread
-//! log-uniformly from 3 to 5000 per sex, so a few percent are below 5 and disclosure control
-//! and its audit have real work; numerators are binomial within their denominators.
+//! log-uniformly from 3 to 5000 per sex (about 7 % below 5) and numerators are binomial within
+//! them, so with small numerators and small complements about 11 % of the cells are primary
+//! suppressions: disclosure control and its audit have real work.
 //!
 //! `indicators/compute` is the whole stage (read → `Observations` → `compute`, audit
-//! included); `indicators/audit` is `disclosure::protect` alone on the same links. The first
-//! compute run prints its sub-steps once (read, check, the polars plan, the rest).
+//! included); `indicators/audit` is `disclosure::protect` alone on the same links.
+//!
+//!     cargo bench --bench indicators                        # both, criterion
+//!     INDICATORS_PROFILE=1 cargo bench --bench indicators   # one run in timed sub-steps
+//!     INDICATORS_DIAG=1 cargo bench --bench indicators      # the audit's first round, in steps
 
 use std::hint::black_box;
 use std::path::{Path, PathBuf};
@@ -223,94 +227,215 @@ fn check(c: &Computed) {
     assert!(primary > 0 && secondary > 0, "expected suppressed cells, found {primary} primary");
 }
 
-/// One compute run, in sub-steps, printed once: where the time goes.
+/// The counts the issue asks for, printed once.
+fn counts(c: &Computed, observations: usize) {
+    let (primary, secondary, complementary) = c.protection.counts();
+    let suppressed =
+        |f: &DataFrame| f.column("status").unwrap().str().unwrap().iter().filter(|s| *s == Some("suppressed")).count();
+    eprintln!(
+        "indicators: {observations} observations, {} values ({} suppressed), {} gaps ({} suppressed), \
+         {} link cells, {} hidden cells ({primary} primary, {secondary} secondary, {complementary} complementary)",
+        c.values.len(),
+        suppressed(c.values.frame()),
+        c.gaps.len(),
+        suppressed(c.gaps.frame()),
+        c.links.len(),
+        primary + secondary + complementary,
+    );
+}
+
+/// `INDICATORS_PROFILE=1`: one run in sub-steps instead of the benchmark (where the time
+/// goes), then the sample rows. Every step is printed as soon as it ends.
 fn profile(path: &Path, round: &Round, cat: &Catalogue) {
     let secs = |t: Instant| t.elapsed().as_secs_f64();
+    let start = Instant::now();
     let t = Instant::now();
     let df = ParquetReader::new(std::fs::File::open(path).unwrap()).finish().unwrap();
-    let read_s = secs(t);
+    eprintln!("profile: read Parquet {:.2} s", secs(t));
     let t = Instant::now();
     let obs = Observations::new(df).unwrap();
-    let check_s = secs(t);
+    eprintln!("profile: Observations::new {:.2} s", secs(t));
     let t = Instant::now();
-    let inputs = frame::inputs(&obs, &cat.indicators, round.periods.as_ref()).unwrap().unwrap();
-    let wide = frame::wide(inputs).collect().unwrap();
-    let plan_s = secs(t);
-    let rows = wide.height();
+    let wide = frame::wide(&obs, &cat.indicators, round.periods.as_ref()).unwrap().unwrap();
+    eprintln!(
+        "profile: the wide frame alone (frame::wide): {:.2} s, {} wide rows",
+        secs(t),
+        wide.height()
+    );
     drop(wide);
     let t = Instant::now();
     let computed = indicators::compute(&obs, round, cat, OPTIONS).unwrap();
     let compute_s = secs(t);
+    eprintln!("profile: indicators::compute (plan again, values and gaps, links, protect, tables) {compute_s:.2} s");
     check(&computed);
+    counts(&computed, obs.len());
     let t = Instant::now();
     let again = disclosure::protect(&computed.links).unwrap();
     let audit_s = secs(t);
     assert_eq!(again.flags, computed.protection.flags);
-    let (primary, secondary, complementary) = computed.protection.counts();
-    let hidden = primary + secondary + complementary;
-    let suppressed =
-        |f: &DataFrame| f.column("status").unwrap().str().unwrap().iter().filter(|s| *s == Some("suppressed")).count();
     eprintln!(
-        "indicators: {} observations, {} values ({} suppressed), {} gaps ({} suppressed), {} link cells, \
-         {} hidden cells ({primary} primary, {secondary} secondary, {complementary} complementary), \
-         {} audited exposures",
-        obs.len(),
-        computed.values.len(),
-        suppressed(computed.values.frame()),
-        computed.gaps.len(),
-        suppressed(computed.gaps.frame()),
-        computed.links.len(),
-        hidden,
-        computed.protection.exposures.len(),
-    );
-    eprintln!(
-        "indicators: one run: read {read_s:.2} s, Observations::new {check_s:.2} s, compute {compute_s:.2} s \
-         (of which the polars plan alone, inputs + wide collect: {plan_s:.2} s for {rows} wide rows; \
-         protect alone: {audit_s:.2} s)"
+        "profile: disclosure::protect alone {audit_s:.2} s ({:.0} % of compute); {} exposures, {} complementary",
+        100.0 * audit_s / compute_s,
+        again.exposures.len(),
+        again.complementary
     );
     samples(&computed);
+    eprintln!("profile: total {:.2} s", secs(start));
 }
 
 /// Prints the rows `duckdb_indicators.py` prints, to compare by eye.
 fn samples(c: &Computed) {
-    for (ind, org, period) in [("p001", "X0001", "2024"), ("p125", "X0150", "2015"), ("p250", "X0312", "2005")] {
-        let pick = |f: &DataFrame, cols: &[&str]| {
-            f.clone()
-                .lazy()
-                .filter(
-                    col("indicator_id").eq(lit(ind)).and(col("org_id").eq(lit(org))).and(col("period").eq(lit(period))),
-                )
-                .select(cols.iter().map(|c| col(*c)).collect::<Vec<_>>())
-                .collect()
-                .unwrap()
-        };
-        let v = pick(
-            c.values.frame(),
-            &[
-                "indicator_id",
-                "org_id",
-                "period",
-                "sex",
-                "numerator",
-                "denominator",
-                "value",
-                "ci_low",
-                "ci_high",
-                "status",
-            ],
-        );
-        let g = pick(
-            c.gaps.frame(),
-            &["indicator_id", "org_id", "period", "diff", "diff_ci_low", "diff_ci_high", "status"],
-        );
-        eprintln!("{v}\n{g}");
+    let keys = [("p001", "X0001", "2024"), ("p125", "X0150", "2015"), ("p250", "X0312", "2005")];
+    let pick = |f: &DataFrame, (ind, org, period): (&str, &str, &str)| {
+        f.clone()
+            .lazy()
+            .filter(col("indicator_id").eq(lit(ind)).and(col("org_id").eq(lit(org))).and(col("period").eq(lit(period))))
+            .collect()
+            .unwrap()
+    };
+    let num = |f: &DataFrame, name: &str, i: usize| match f.column(name).unwrap().f64().unwrap().get(i) {
+        Some(v) => format!("{v:.4}"),
+        None => "null".into(),
+    };
+    let text =
+        |f: &DataFrame, name: &str, i: usize| f.column(name).unwrap().str().unwrap().get(i).unwrap_or("").to_string();
+    for key in keys {
+        let v = pick(c.values.frame(), key);
+        for i in 0..v.height() {
+            eprintln!(
+                "value {} {} {} {}: {} / {} = {} [{}, {}] {}",
+                text(&v, "indicator_id", i),
+                text(&v, "org_id", i),
+                text(&v, "period", i),
+                text(&v, "sex", i),
+                num(&v, "numerator", i),
+                num(&v, "denominator", i),
+                num(&v, "value", i),
+                num(&v, "ci_low", i),
+                num(&v, "ci_high", i),
+                text(&v, "status", i),
+            );
+        }
+        let g = pick(c.gaps.frame(), key);
+        for i in 0..g.height() {
+            eprintln!(
+                "gap   {} {} {}: K − M = {} [{}, {}] {}",
+                text(&g, "indicator_id", i),
+                text(&g, "org_id", i),
+                text(&g, "period", i),
+                num(&g, "diff", i),
+                num(&g, "diff_ci_low", i),
+                num(&g, "diff_ci_high", i),
+                text(&g, "status", i),
+            );
+        }
     }
+}
+
+/// `INDICATORS_DIAG=1`: disclosure control's first round on links built like
+/// `indicators::compute` builds them for this set (same cells, same order), without
+/// `indicators::compute`: step times, and how many hidden cells the first audit finds exposed.
+fn diagnose(path: &Path) {
+    use jamfor::disclosure::Triple;
+    let secs = |t: Instant| t.elapsed().as_secs_f64();
+    let obs = read(path);
+    let value = obs.frame().column("value").unwrap().f64().unwrap().rechunk();
+    let value = value.cont_slice().unwrap();
+    let t = Instant::now();
+    let mut links = Links::default();
+    // The wide rows are sorted by indicator, org, period, sex; per group the numerator's K, M,
+    // T cells, then the denominator's.
+    let at =
+        |i: usize, pick: usize, o: usize, y: usize, s: usize| ((i * 2 + pick) * ORGS * YEARS + o * YEARS + y) * 3 + s;
+    for i in 0..PAIRS {
+        for o in 0..ORGS {
+            for y in 0..YEARS {
+                let mut ids = [[0usize; 3]; 2];
+                for (pick, slot) in ids.iter_mut().enumerate() {
+                    for (s, id) in slot.iter_mut().enumerate() {
+                        *id = links.cell(Some(value[at(i, pick, o, y, s)]), 5, 5);
+                    }
+                    links.triples.push(Triple { k: Some(slot[0]), m: Some(slot[1]), t: Some(slot[2]), additive: true });
+                }
+                for s in 0..3 {
+                    links.within.push((ids[0][s], ids[1][s], 5));
+                }
+            }
+        }
+    }
+    links.triples.sort_by_key(|t| (t.k, t.m, t.t));
+    links.within.sort_unstable();
+    let build_s = secs(t);
+    let t = Instant::now();
+    let mut flags = links.primary();
+    let primary_s = secs(t);
+    let t = Instant::now();
+    links.propagate(&mut flags);
+    let propagate_s = secs(t);
+    let t = Instant::now();
+    let (table, back) = links.attacker(&flags);
+    let attacker_s = secs(t);
+    let t = Instant::now();
+    let exposures = table.attack().unwrap();
+    let attack_s = secs(t);
+    let hidden: Vec<_> =
+        exposures.iter().filter(|e| back[e.cell] != usize::MAX && flags[back[e.cell]].hidden()).collect();
+    let exposed = hidden.iter().filter(|e| !e.protected(5.0)).count();
+    let n = |f: disclosure::Flag| flags.iter().filter(|&&x| x == f).count();
+    eprintln!(
+        "diag: {} link cells, {} triples, {} within; {} primary, {} secondary; attacker table {} cells, {} relations; \
+         {} hidden cells audited, {exposed} exposed (narrower than 5)",
+        links.len(),
+        links.triples.len(),
+        links.within.len(),
+        n(disclosure::Flag::Primary),
+        n(disclosure::Flag::Secondary),
+        table.cells.len(),
+        table.relations.len(),
+        hidden.len(),
+    );
+    eprintln!(
+        "diag: build links {build_s:.2} s, primary {primary_s:.2} s, propagate {propagate_s:.2} s, \
+         attacker table {attacker_s:.2} s, attack {attack_s:.2} s"
+    );
+    // The scan `complement_for` makes per exposed cell: every triple, every `within`.
+    let t = Instant::now();
+    let probes = 20;
+    let mut found = 0usize;
+    for e in hidden.iter().filter(|e| !e.protected(5.0)).take(probes) {
+        let cell = back[e.cell];
+        for tr in &links.triples {
+            if [tr.k, tr.m, tr.t].contains(&Some(cell)) {
+                found += 1;
+            }
+        }
+        for &(x, n, _) in &links.within {
+            if x == cell || n == cell {
+                found += 1;
+            }
+        }
+    }
+    let per = secs(t) / probes as f64;
+    eprintln!(
+        "diag: one full scan of triples + within (as complement_for does per exposed cell): {:.1} ms ({found} hits in {probes}); \
+         × {exposed} exposed = {:.0} s for the first complementary round",
+        per * 1e3,
+        per * exposed as f64
+    );
 }
 
 fn bench(c: &mut Criterion) {
     let path = file();
     let round = round();
     let cat = catalogue();
+    if std::env::var_os("INDICATORS_DIAG").is_some() {
+        diagnose(&path);
+        return;
+    }
+    if std::env::var_os("INDICATORS_PROFILE").is_some() {
+        profile(&path, &round, &cat);
+        return;
+    }
     let run = || {
         let obs = read(&path);
         let computed = indicators::compute(&obs, &round, &cat, OPTIONS).unwrap();
@@ -318,21 +443,24 @@ fn bench(c: &mut Criterion) {
         computed
     };
 
-    let mut profiled = false;
+    let mut printed = false;
     let mut group = c.benchmark_group("indicators");
     group.sample_size(10);
     group.warm_up_time(Duration::from_secs(1));
     group.measurement_time(Duration::from_secs(150));
     group.throughput(Throughput::Elements(OBSERVATIONS as u64));
     group.bench_function("compute", |b| {
-        if !std::mem::replace(&mut profiled, true) {
-            profile(&path, &round, &cat);
-        }
-        b.iter(|| black_box(run()))
+        b.iter(|| {
+            let computed = run();
+            if !std::mem::replace(&mut printed, true) {
+                counts(&computed, OBSERVATIONS);
+            }
+            black_box(computed)
+        })
     });
     group.finish();
 
-    // The audit alone, on the links of one run (kept only when this bench is selected).
+    // The audit alone, on the links of one run (computed only when this bench is selected).
     let mut links: Option<(Links, usize)> = None;
     let mut group = c.benchmark_group("indicators");
     group.sample_size(10);

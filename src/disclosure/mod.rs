@@ -235,29 +235,39 @@ impl Links {
 
 /// Steps 1–3: primary, secondary, then audit with complementary suppression until every
 /// hidden cell's attacker interval is at least its threshold wide.
+///
+/// After the first audit only the blocks holding a newly hidden cell are solved again
+/// ([`Table::attack_where`]): every other block is unchanged, and so is its interval.
 pub fn protect(links: &Links) -> Result<Protection, DisclosureError> {
     let mut flags = links.primary();
     links.propagate(&mut flags);
+    let related = Related::new(links);
     let mut complementary = 0;
+    // The latest interval of each hidden cell, and the cells hidden since the last audit.
+    let mut latest: Vec<Option<Exposure>> = vec![None; links.len()];
+    let mut fresh: Vec<bool> = vec![true; links.len()];
     loop {
         let (table, back) = links.attacker(&flags);
-        let exposures: Vec<Exposure> = table
-            .attack()?
-            .into_iter()
-            .filter(|e| back[e.cell] != usize::MAX)
-            .map(|e| Exposure { cell: back[e.cell], ..e })
-            .filter(|e| flags[e.cell].hidden())
+        let solved = table.attack_where(|c| back[c] != usize::MAX && fresh[back[c]])?;
+        for e in solved.into_iter().flatten() {
+            if back[e.cell] != usize::MAX {
+                latest[back[e.cell]] = Some(Exposure { cell: back[e.cell], ..e });
+            }
+        }
+        let exposed: Vec<Exposure> = latest
+            .iter()
+            .flatten()
+            .filter(|e| flags[e.cell].hidden() && !e.protected(f64::from(links.width[e.cell])))
+            .copied()
             .collect();
-        let exposed: Vec<&Exposure> =
-            exposures.iter().filter(|e| !e.protected(f64::from(links.width[e.cell]))).collect();
         if exposed.is_empty() {
-            let mut exposures = exposures;
-            exposures.sort_by_key(|e| e.cell);
+            let exposures = latest.into_iter().flatten().filter(|e| flags[e.cell].hidden()).collect();
             return Ok(Protection { flags, exposures, complementary });
         }
+        let before = flags.clone();
         let mut added = 0;
         for e in &exposed {
-            if let Some(c) = complement_for(links, &flags, e.cell).filter(|&c| !flags[c].hidden()) {
+            if let Some(c) = related.complement_for(links, &flags, e.cell).filter(|&c| !flags[c].hidden()) {
                 flags[c] = Flag::Complementary;
                 added += 1;
             }
@@ -274,22 +284,44 @@ pub fn protect(links: &Links) -> Result<Protection, DisclosureError> {
         }
         complementary += added;
         links.propagate(&mut flags);
+        for (c, fresh) in fresh.iter_mut().enumerate() {
+            *fresh = flags[c].hidden() && !before[c].hidden();
+        }
     }
 }
 
-/// The cell to hide next so `cell` is protected: among published cells sharing a relation with
-/// it, the smallest non-zero one that is not a total (zeros give the attacker a bound of 0
-/// anyway); a total only when nothing else is left.
-fn complement_for(links: &Links, flags: &[Flag], cell: usize) -> Option<usize> {
-    let mut candidates: Vec<(bool, bool, f64, usize)> = Vec::new();
-    let mut consider = |c: usize, total: bool| {
-        if let (false, Some(v)) = (flags[c].hidden(), links.values[c]) {
-            candidates.push((total, v == 0.0, v, c));
-        }
-    };
-    for t in &links.triples {
-        let members = [t.k, t.m, t.t];
-        if members.contains(&Some(cell)) {
+/// For each cell, the triples and `within` pairs it belongs to (compressed rows), so finding a
+/// complement looks at a cell's own relations instead of scanning all of them.
+struct Related {
+    triple_start: Vec<usize>,
+    triples: Vec<usize>,
+    within_start: Vec<usize>,
+    within: Vec<usize>,
+}
+
+impl Related {
+    fn new(links: &Links) -> Self {
+        let (triple_start, triples) = csr(
+            links.len(),
+            links.triples.iter().enumerate().flat_map(|(i, t)| [t.k, t.m, t.t].into_iter().flatten().map(move |c| (c, i))),
+        );
+        let (within_start, within) =
+            csr(links.len(), links.within.iter().enumerate().flat_map(|(i, &(x, n, _))| [(x, i), (n, i)]));
+        Related { triple_start, triples, within_start, within }
+    }
+
+    /// The cell to hide next so `cell` is protected: among published cells sharing a relation
+    /// with it, the smallest non-zero one that is not a total (zeros give the attacker a bound
+    /// of 0 anyway); a total only when nothing else is left.
+    fn complement_for(&self, links: &Links, flags: &[Flag], cell: usize) -> Option<usize> {
+        let mut candidates: Vec<(bool, bool, f64, usize)> = Vec::new();
+        let mut consider = |c: usize, total: bool| {
+            if let (false, Some(v)) = (flags[c].hidden(), links.values[c]) {
+                candidates.push((total, v == 0.0, v, c));
+            }
+        };
+        for &i in &self.triples[self.triple_start[cell]..self.triple_start[cell + 1]] {
+            let t = &links.triples[i];
             for c in [t.k, t.m].into_iter().flatten() {
                 consider(c, false);
             }
@@ -297,16 +329,36 @@ fn complement_for(links: &Links, flags: &[Flag], cell: usize) -> Option<usize> {
                 consider(c, true);
             }
         }
-    }
-    for &(x, n, _) in &links.within {
-        if x == cell {
-            consider(n, false);
-        } else if n == cell {
-            consider(x, false);
+        for &i in &self.within[self.within_start[cell]..self.within_start[cell + 1]] {
+            let (x, n, _) = links.within[i];
+            if x == cell {
+                consider(n, false);
+            } else if n == cell {
+                consider(x, false);
+            }
         }
+        candidates.sort_by(|a, b| (a.0, a.1, a.2, a.3).partial_cmp(&(b.0, b.1, b.2, b.3)).expect("finite values"));
+        candidates.first().map(|c| c.3)
     }
-    candidates.sort_by(|a, b| (a.0, a.1, a.2, a.3).partial_cmp(&(b.0, b.1, b.2, b.3)).expect("finite values"));
-    candidates.first().map(|c| c.3)
+}
+
+/// Compressed rows from `(row, item)` pairs: the items of row `r` are
+/// `items[start[r]..start[r + 1]]`, in the order given.
+fn csr(rows: usize, pairs: impl Iterator<Item = (usize, usize)> + Clone) -> (Vec<usize>, Vec<usize>) {
+    let mut start = vec![0; rows + 1];
+    for (r, _) in pairs.clone() {
+        start[r + 1] += 1;
+    }
+    for r in 0..rows {
+        start[r + 1] += start[r];
+    }
+    let mut next = start.clone();
+    let mut items = vec![0; start[rows]];
+    for (r, item) in pairs {
+        items[next[r]] = item;
+        next[r] += 1;
+    }
+    (start, items)
 }
 
 #[cfg(test)]

@@ -66,8 +66,8 @@ pub struct Conflict {
 /// The binding table: which observations feed which slot (`priority` 0 wins over 1 when a
 /// one-variable-per-sex binding finds the variable stored both under its own sex and as T).
 fn bindings(indicators: &[Indicator]) -> PolarsResult<DataFrame> {
-    let (mut variable, mut data_sex, mut indicator, mut slot, mut sex, mut priority, mut banded) =
-        (Vec::new(), Vec::new(), Vec::new(), Vec::new(), Vec::new(), Vec::new(), Vec::new());
+    let (mut variable, mut data_sex, mut indicator, mut slot, mut sex, mut sex_ord, mut priority, mut banded) =
+        (Vec::new(), Vec::new(), Vec::new(), Vec::new(), Vec::new(), Vec::new(), Vec::new(), Vec::new());
     for (i, ind) in indicators.iter().enumerate() {
         let limited = !bands_of(ind).is_empty();
         for s in Slot::ALL {
@@ -85,6 +85,7 @@ fn bindings(indicators: &[Indicator]) -> PolarsResult<DataFrame> {
                     indicator.push(i as u32);
                     slot.push(s as u32);
                     sex.push(out.code());
+                    sex_ord.push(out as u32);
                     priority.push(p);
                     banded.push(limited);
                 }
@@ -97,6 +98,7 @@ fn bindings(indicators: &[Indicator]) -> PolarsResult<DataFrame> {
         "indicator" => indicator,
         "slot" => slot,
         "sex" => sex,
+        "sex_ord" => sex_ord,
         "priority" => priority,
         "banded" => banded,
     )
@@ -123,29 +125,54 @@ pub fn bands_of(ind: &Indicator) -> Vec<String> {
     }
 }
 
-/// The observations feeding each indicator slot, one row per (indicator, slot, key), with
-/// `cell` = the observation's row. Fails with every conflict when two observations feed one slot.
-pub fn inputs(
+/// The wide frame: one row per indicator × organisation × period × age group × sex where the
+/// numerator or value is observed (a denominator shared with another indicator does not make
+/// rows of this one), sorted by [`KEYS`], with `{slot}`, `{slot}_status`, `{slot}_unit` and
+/// `{slot}_cell` columns (null where the slot has no observation) and `org_name`.
+///
+/// One polars plan picks the observations that feed a slot (a join with the binding table and
+/// the allowed age bands) and sorts them by one packed `u64` key: the key columns as dense codes
+/// in sort order, then slot and priority. A linear pass over that sorted key then lines the
+/// slots up side by side, and every column is gathered from the observations by cell in one
+/// `take`. That is a pivot without polars' zero-fill (an absent slot stays null), and the pass
+/// sees duplicates for free: two observations feeding one slot are a [`Conflict`], reported
+/// with every `source:row`.
+pub fn wide(
     obs: &Observations,
     indicators: &[Indicator],
     periods: Option<&(Period, Period)>,
-) -> PolarsResult<Result<LazyFrame, Vec<Conflict>>> {
-    let mut lf = obs
+) -> PolarsResult<Result<DataFrame, Vec<Conflict>>> {
+    let frame = obs.frame();
+    let mut lf = frame
+        .clone()
         .lazy()
-        .with_row_index("cell", None)
-        .with_column(col("sex").cast(DataType::String).alias("data_sex"))
-        .drop(cols(["sex"]));
+        .select([col("variable"), col("sex").cast(DataType::String).alias("data_sex"), col("org_id"), col("period"), col("age_group")])
+        .with_row_index("cell", None);
     if let Some((from, to)) = periods {
         let chosen = in_range(obs, from, to)?;
         lf = lf.join(chosen.lazy(), [col("period")], [col("period")], JoinArgs::new(JoinType::Inner));
     }
-    let joined = lf
-        .join(
-            bindings(indicators)?.lazy(),
-            [col("variable"), col("data_sex")],
-            [col("variable"), col("data_sex")],
-            JoinArgs::new(JoinType::Inner),
-        )
+    // Dense codes in sort order, so the packed key sorts like the strings.
+    let (orgs, org_code) = codes(frame, "org_id")?;
+    let (periods_n, period_code) = codes(frame, "period")?;
+    let (ages, age_code) = codes(frame, "age_group")?;
+    let radix = [indicators.len().max(1) as u64, orgs, periods_n, ages, 3, 8, 2];
+    if radix.iter().try_fold(1u64, |acc, &r| acc.checked_mul(r)).is_none() {
+        polars_bail!(ComputeError: "too many distinct keys to pack into one sort key");
+    }
+    let [_, orgs, periods_n, ages, ..] = radix.map(lit);
+    let key = ((((col("indicator").cast(DataType::UInt64) * orgs + col("org_code").cast(DataType::UInt64)) * periods_n
+        + col("period_code").cast(DataType::UInt64))
+        * ages
+        + col("age_code").cast(DataType::UInt64))
+        * lit(3u64)
+        + col("sex_ord").cast(DataType::UInt64))
+        * lit(16u64)
+        + col("slot").cast(DataType::UInt64) * lit(2u64)
+        + col("priority").cast(DataType::UInt64);
+    let inner = || JoinArgs::new(JoinType::Inner);
+    let sorted = lf
+        .join(bindings(indicators)?.lazy(), [col("variable"), col("data_sex")], [col("variable"), col("data_sex")], inner())
         .join(
             allowed_ages(indicators)?.lazy(),
             [col("indicator"), col("age_group")],
@@ -153,62 +180,146 @@ pub fn inputs(
             JoinArgs::new(JoinType::Left),
         )
         .filter(col("age_ok").is_not_null().or(col("banded").not()))
-        .drop(cols(["age_ok", "banded"]));
-    let key: Vec<Expr> = ["indicator", "slot", "org_id", "period", "age_group", "sex", "priority"].map(col).to_vec();
-    let dups = joined
-        .clone()
-        .group_by(key.clone())
-        .agg([len().alias("n"), col("source").alias("sources"), col("row").alias("rows"), col("variable").first()])
-        .filter(col("n").gt(lit(1u32)))
-        .sort(
-            ["variable", "org_id", "period", "age_group", "sex", "indicator", "slot"],
-            SortMultipleOptions::default().with_maintain_order(true),
-        )
-        .limit(100)
+        .join(org_code.lazy(), [col("org_id")], [col("org_id")], inner())
+        .join(period_code.lazy(), [col("period")], [col("period")], inner())
+        .join(age_code.lazy(), [col("age_group")], [col("age_group")], inner())
+        .select([key.alias("key"), col("cell"), col("indicator"), col("sex")])
+        .sort(["key"], SortMultipleOptions::default())
         .collect()?;
-    if dups.height() > 0 {
-        return Ok(Err(conflicts(&dups, indicators)?));
+    let mut sorted = sorted;
+    sorted.rechunk_mut();
+
+    let keys = sorted.column("key")?.u64()?;
+    let cells = sorted.column("cell")?.idx()?;
+    let (keys, cells) = (keys.cont_slice().unwrap_or_default(), cells.cont_slice().unwrap_or_default());
+    let (first, slots, doubled) = line_up(keys, cells);
+    if !doubled.is_empty() {
+        let out_sex = sorted.column("sex")?.str()?;
+        let ind = sorted.column("indicator")?.u32()?;
+        return Ok(Err(conflicts(frame, indicators, &doubled, |row| {
+            (ind.get(row).unwrap_or_default(), out_sex.get(row).unwrap_or_default().to_string(), cells[row] as usize)
+        })?));
     }
-    // A per-sex variable stored both under its own sex and as T: the own sex wins.
-    let inputs = joined
-        .sort(["indicator", "slot", "org_id", "period", "age_group", "sex", "priority"], SortMultipleOptions::default())
-        .unique_stable_generic(
-            Some(["indicator", "slot", "org_id", "period", "age_group", "sex"].map(col).to_vec()),
-            UniqueKeepStrategy::First,
-        );
-    Ok(Ok(inputs))
+
+    let first = IdxCa::from_vec("first".into(), first);
+    let mut out = sorted.select(["indicator", "sex"])?.take(&first)?;
+    let first_cells = sorted.column("cell")?.take(&first)?;
+    for name in ["org_id", "period", "age_group"] {
+        let c = frame.column(name)?.take(first_cells.idx()?)?;
+        out.with_column(c)?;
+    }
+    let mut names = Vec::new();
+    for (s, cells) in Slot::ALL.into_iter().zip(slots) {
+        let p = s.name();
+        let cells = IdxCa::from_iter_options(format!("{p}_cell").into(), cells.into_iter());
+        let take = |name: &str| frame.column(name).and_then(|c| c.take(&cells));
+        out.with_column(take("value")?.with_name(p.into()))?;
+        out.with_column(take("status")?.cast(&DataType::String)?.with_name(format!("{p}_status").into()))?;
+        out.with_column(take("unit")?.with_name(format!("{p}_unit").into()))?;
+        names.push(take("org_name")?.as_materialized_series().clone());
+        out.with_column(cells.into_column().cast(&DataType::UInt32)?)?;
+    }
+    // Record extracts carry codes only: the name comes from whichever slot has one.
+    let mut name = names[0].clone();
+    for other in &names[1..] {
+        name = name.zip_with(&name.is_not_null(), other)?;
+    }
+    out.with_column(name.with_name("org_name".into()).into_column())?;
+    Ok(Ok(out))
 }
 
-fn conflicts(dups: &DataFrame, indicators: &[Indicator]) -> PolarsResult<Vec<Conflict>> {
-    let s = |n: &str| dups.column(n).and_then(|c| c.str().cloned());
-    let (org, period, age, sex, var) = (s("org_id")?, s("period")?, s("age_group")?, s("sex")?, s("variable")?);
-    let ind = dups.column("indicator")?.u32()?.clone();
-    let sources = dups.column("sources")?.list()?.clone();
-    let rows = dups.column("rows")?.list()?.clone();
+/// The distinct values of a string column in sort order, and a frame mapping each to its code.
+fn codes(frame: &DataFrame, name: &str) -> PolarsResult<(u64, DataFrame)> {
+    let unique = frame.column(name)?.str()?.unique()?;
+    let mut values: Vec<String> = unique.iter().flatten().map(str::to_string).collect();
+    values.sort_unstable();
+    let code: Vec<u32> = (0..values.len() as u32).collect();
+    let n = values.len().max(1) as u64;
+    Ok((n, df!(name => values, format!("{}_code", name.split('_').next().unwrap_or(name)) => code)?))
+}
+
+/// The slot columns of [`wide`] from the sorted packed keys: the first sorted row of each wide
+/// row, each slot's cell (None where absent), and the sorted rows that feed a slot twice.
+///
+/// Key layout (low digits last): `… × 16 + slot × 2 + priority`, so one wide row's keys are
+/// adjacent, slots in order, and a per-sex variable found under its own sex (priority 0) comes
+/// before the same variable stored as T (priority 1), which it then replaces.
+#[allow(clippy::type_complexity)]
+fn line_up(keys: &[u64], cells: &[IdxSize]) -> (Vec<IdxSize>, [Vec<Option<IdxSize>>; 5], Vec<Vec<usize>>) {
+    let mut first = Vec::new();
+    let mut slots: [Vec<Option<IdxSize>>; 5] = Default::default();
+    let mut doubled: Vec<Vec<usize>> = Vec::new();
+    let mut start = 0;
+    while start < keys.len() {
+        let row = keys[start] / 16;
+        let mut end = start;
+        let mut taken: [Option<(u64, usize)>; 5] = [None; 5]; // (priority, sorted row)
+        while end < keys.len() && keys[end] / 16 == row {
+            let (slot, priority) = ((keys[end] % 16 / 2) as usize, keys[end] % 2);
+            match taken[slot] {
+                None => taken[slot] = Some((priority, end)),
+                Some((p, at)) if p == priority => {
+                    // The same slot twice: gather every row of this slot and priority.
+                    let same = |i: usize| keys[i] % 16 == keys[at] % 16;
+                    if doubled.last().is_some_and(|rows| rows[0] == at) {
+                        doubled.last_mut().expect("checked").push(end);
+                    } else if doubled.len() < 10_000 {
+                        // Beyond 10 000 the report has enough; more only costs memory.
+                        doubled.push((at..=end).filter(|&i| same(i)).collect());
+                    }
+                }
+                Some(_) => {} // stored as T, but the own sex is there
+            }
+            end += 1;
+        }
+        if taken[Slot::Numerator as usize].is_some() || taken[Slot::Value as usize].is_some() {
+            first.push(start as IdxSize);
+            for (column, t) in slots.iter_mut().zip(taken) {
+                column.push(t.map(|(_, at)| cells[at]));
+            }
+        }
+        start = end;
+    }
+    (first, slots, doubled)
+}
+
+/// One [`Conflict`] per doubled observation (however many indicators read it), at most 20, in
+/// the order of variable, organisation, period, age group and sex. `at(sorted row)` gives the
+/// indicator, the sex it feeds and the observation's cell.
+fn conflicts(
+    frame: &DataFrame,
+    indicators: &[Indicator],
+    doubled: &[Vec<usize>],
+    at: impl Fn(usize) -> (u32, String, usize),
+) -> PolarsResult<Vec<Conflict>> {
+    let s = |n: &str| frame.column(n).and_then(|c| c.str().cloned());
+    let (org, period, age, var, source) = (s("org_id")?, s("period")?, s("age_group")?, s("variable")?, s("source")?);
+    let row = frame.column("row")?.u32()?.clone();
     let mut out = Vec::new();
-    for i in 0..dups.height() {
-        let src = sources.get_as_series(i).unwrap_or_default();
-        let row = rows.get_as_series(i).unwrap_or_default();
-        let (src, row) = (src.str()?.clone(), row.u32()?.clone());
+    for rows in doubled {
+        let (ind, sex, c0) = at(rows[0]);
+        let mut sources: Vec<(String, u32)> = rows
+            .iter()
+            .map(|&r| {
+                let c = at(r).2;
+                (source.get(c).unwrap_or_default().to_string(), row.get(c).unwrap_or_default())
+            })
+            .collect();
+        sources.sort();
         out.push(Conflict {
-            indicator: indicators[ind.get(i).unwrap_or(0) as usize].id.clone(),
-            variable: var.get(i).unwrap_or_default().into(),
-            org_id: org.get(i).unwrap_or_default().into(),
-            period: period.get(i).unwrap_or_default().into(),
-            age_group: age.get(i).unwrap_or_default().into(),
-            sex: sex.get(i).unwrap_or_default().into(),
-            sources: {
-                let mut v: Vec<(String, u32)> = src
-                    .iter()
-                    .zip(row.iter())
-                    .map(|(s, r)| (s.unwrap_or_default().to_string(), r.unwrap_or_default()))
-                    .collect();
-                v.sort();
-                v.into_iter().map(|(s, r)| format!("{s}:{r}")).collect()
-            },
+            indicator: indicators[ind as usize].id.clone(),
+            variable: var.get(c0).unwrap_or_default().into(),
+            org_id: org.get(c0).unwrap_or_default().into(),
+            period: period.get(c0).unwrap_or_default().into(),
+            age_group: age.get(c0).unwrap_or_default().into(),
+            sex,
+            sources: sources.into_iter().map(|(s, r)| format!("{s}:{r}")).collect(),
         });
     }
-    // One message per doubled observation, however many indicators read it.
+    out.sort_by(|a, b| {
+        (&a.variable, &a.org_id, &a.period, &a.age_group, &a.sex, &a.indicator)
+            .cmp(&(&b.variable, &b.org_id, &b.period, &b.age_group, &b.sex, &b.indicator))
+    });
     out.dedup_by(|a, b| {
         (&a.variable, &a.org_id, &a.period, &a.age_group, &a.sex)
             == (&b.variable, &b.org_id, &b.period, &b.age_group, &b.sex)
@@ -234,43 +345,3 @@ fn in_range(obs: &Observations, from: &Period, to: &Period) -> PolarsResult<Data
     df!("period" => keep)
 }
 
-/// The wide frame: one row per key, with `{slot}`, `{slot}_status`, `{slot}_unit` and
-/// `{slot}_cell` columns (null where the slot has no observation), `org_name`, sorted by
-/// [`KEYS`]; only keys where the numerator or value is observed.
-pub fn wide(inputs: LazyFrame) -> LazyFrame {
-    let keys: Vec<Expr> = KEYS.map(col).to_vec();
-    let mut frame: Option<LazyFrame> = None;
-    for s in Slot::ALL {
-        let p = s.name();
-        let part = inputs.clone().filter(col("slot").eq(lit(s as u32))).select([
-            col("indicator"),
-            col("org_id"),
-            col("period"),
-            col("age_group"),
-            col("sex"),
-            col("org_name").alias(format!("{p}_org_name")),
-            col("value").alias(p),
-            col("status").cast(DataType::String).alias(format!("{p}_status")),
-            col("unit").alias(format!("{p}_unit")),
-            col("cell").alias(format!("{p}_cell")),
-        ]);
-        frame = Some(match frame {
-            None => part,
-            Some(f) => f.join(
-                part,
-                keys.clone(),
-                keys.clone(),
-                JoinArgs::new(JoinType::Full).with_coalesce(JoinCoalesce::CoalesceColumns),
-            ),
-        });
-    }
-    let names: Vec<Expr> = Slot::ALL.iter().map(|s| col(format!("{}_org_name", s.name()))).collect();
-    // A row exists where the indicator's own quantity does (its numerator, resource or value):
-    // a denominator shared with another indicator does not make rows of this one.
-    frame
-        .expect("five slots")
-        .filter(col("num_cell").is_not_null().or(col("val_cell").is_not_null()))
-        .with_column(coalesce(&names).alias("org_name"))
-        .drop(cols(Slot::ALL.map(|s| format!("{}_org_name", s.name()))))
-        .sort(KEYS, SortMultipleOptions::default())
-}

@@ -74,11 +74,10 @@ pub fn compute(
     options: Options,
 ) -> Result<Computed, IndicatorError> {
     let indicators = &catalogue.indicators;
-    let inputs = match frame::inputs(obs, indicators, round.periods.as_ref())? {
-        Ok(lf) => lf,
+    let mut wide = match frame::wide(obs, indicators, round.periods.as_ref())? {
+        Ok(wide) => wide,
         Err(conflicts) => return Err(IndicatorError::Conflicts(conflicts)),
     };
-    let mut wide = frame::wide(inputs).collect()?;
     wide.rechunk_mut();
     let cols = Columns::new(&wide)?;
     let row = |i: usize| cols.row(i);
