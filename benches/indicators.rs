@@ -257,11 +257,7 @@ fn profile(path: &Path, round: &Round, cat: &Catalogue) {
     eprintln!("profile: Observations::new {:.2} s", secs(t));
     let t = Instant::now();
     let wide = frame::wide(&obs, &cat.indicators, round.periods.as_ref()).unwrap().unwrap();
-    eprintln!(
-        "profile: the wide frame alone (frame::wide): {:.2} s, {} wide rows",
-        secs(t),
-        wide.height()
-    );
+    eprintln!("profile: the wide frame alone (frame::wide): {:.2} s, {} wide rows", secs(t), wide.height());
     drop(wide);
     let t = Instant::now();
     let computed = indicators::compute(&obs, round, cat, OPTIONS).unwrap();
@@ -357,8 +353,8 @@ fn diagnose(path: &Path) {
                     }
                     links.triples.push(Triple { k: Some(slot[0]), m: Some(slot[1]), t: Some(slot[2]), additive: true });
                 }
-                for s in 0..3 {
-                    links.within.push((ids[0][s], ids[1][s], 5));
+                for (&x, &n) in ids[0].iter().zip(&ids[1]) {
+                    links.within.push((x, n, 5));
                 }
             }
         }
@@ -397,30 +393,6 @@ fn diagnose(path: &Path) {
     eprintln!(
         "diag: build links {build_s:.2} s, primary {primary_s:.2} s, propagate {propagate_s:.2} s, \
          attacker table {attacker_s:.2} s, attack {attack_s:.2} s"
-    );
-    // The scan `complement_for` makes per exposed cell: every triple, every `within`.
-    let t = Instant::now();
-    let probes = 20;
-    let mut found = 0usize;
-    for e in hidden.iter().filter(|e| !e.protected(5.0)).take(probes) {
-        let cell = back[e.cell];
-        for tr in &links.triples {
-            if [tr.k, tr.m, tr.t].contains(&Some(cell)) {
-                found += 1;
-            }
-        }
-        for &(x, n, _) in &links.within {
-            if x == cell || n == cell {
-                found += 1;
-            }
-        }
-    }
-    let per = secs(t) / probes as f64;
-    eprintln!(
-        "diag: one full scan of triples + within (as complement_for does per exposed cell): {:.1} ms ({found} hits in {probes}); \
-         × {exposed} exposed = {:.0} s for the first complementary round",
-        per * 1e3,
-        per * exposed as f64
     );
 }
 

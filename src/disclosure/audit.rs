@@ -521,43 +521,42 @@ fn lp_block(
     let box_bounds = bounds.to_vec();
     let coupling: Vec<usize> =
         blocks.relations(block).iter().copied().filter(|&r| problem.terms(r).len() > 1).collect();
-    let outer = if path == Path::Auto { propagate(problem, blocks, &coupling, &box_bounds)? } else { box_bounds.clone() };
+    let outer =
+        if path == Path::Auto { propagate(problem, blocks, &coupling, &box_bounds)? } else { box_bounds.clone() };
     // Lowest and highest value each cell takes in a feasible point found so far.
     let mut attained = vec![(f64::INFINITY, f64::NEG_INFINITY); cells.len()];
 
-    let optimum = |target: usize,
-                   direction: ObjectiveDirection,
-                   attained: &mut [Interval]|
-     -> Result<Option<f64>, AuditError> {
-        let mut variables = ProblemVariables::new();
-        let y: Vec<_> =
-            box_bounds.iter().map(|&(low, high)| variables.add(good_lp::variable().min(low).max(high))).collect();
-        let mut model = variables.optimise(direction, y[target]).using(microlp);
-        for &r in &coupling {
-            let terms = problem.terms(r);
-            let mut lhs = Expression::with_capacity(terms.len());
-            for &(o, coef) in terms {
-                lhs.add_mul(coef, y[blocks.local[o]]);
-            }
-            let rhs = problem.relations[r].rhs;
-            model.add_constraint(match problem.relations[r].kind {
-                RelationKind::Equal => lhs.eq(rhs),
-                RelationKind::AtMost => lhs.leq(rhs),
-            });
-        }
-        match model.solve() {
-            Ok(solution) => {
-                for (seen, &v) in attained.iter_mut().zip(&y) {
-                    let value = snap(solution.value(v));
-                    *seen = (seen.0.min(value), seen.1.max(value));
+    let optimum =
+        |target: usize, direction: ObjectiveDirection, attained: &mut [Interval]| -> Result<Option<f64>, AuditError> {
+            let mut variables = ProblemVariables::new();
+            let y: Vec<_> =
+                box_bounds.iter().map(|&(low, high)| variables.add(good_lp::variable().min(low).max(high))).collect();
+            let mut model = variables.optimise(direction, y[target]).using(microlp);
+            for &r in &coupling {
+                let terms = problem.terms(r);
+                let mut lhs = Expression::with_capacity(terms.len());
+                for &(o, coef) in terms {
+                    lhs.add_mul(coef, y[blocks.local[o]]);
                 }
-                Ok(Some(solution.value(y[target])))
+                let rhs = problem.relations[r].rhs;
+                model.add_constraint(match problem.relations[r].kind {
+                    RelationKind::Equal => lhs.eq(rhs),
+                    RelationKind::AtMost => lhs.leq(rhs),
+                });
             }
-            Err(ResolutionError::Unbounded) => Ok(None),
-            Err(ResolutionError::Infeasible) => Err(AuditError::Infeasible),
-            Err(error) => Err(AuditError::Solver(error.to_string())),
-        }
-    };
+            match model.solve() {
+                Ok(solution) => {
+                    for (seen, &v) in attained.iter_mut().zip(&y) {
+                        let value = snap(solution.value(v));
+                        *seen = (seen.0.min(value), seen.1.max(value));
+                    }
+                    Ok(Some(solution.value(y[target])))
+                }
+                Err(ResolutionError::Unbounded) => Ok(None),
+                Err(ResolutionError::Infeasible) => Err(AuditError::Infeasible),
+                Err(error) => Err(AuditError::Solver(error.to_string())),
+            }
+        };
     let settled = |attained: f64, outer: f64| path == Path::Auto && close(attained, outer);
     for (i, bound) in bounds.iter_mut().enumerate() {
         let (floor, ceiling) = box_bounds[i];
@@ -609,7 +608,11 @@ fn propagate(
             let (mut min_sum, mut min_inf, mut max_sum, mut max_inf) = (0.0, 0, 0.0, 0);
             for &(o, a) in terms {
                 let (lo, hi) = range(a, b[blocks.local[o]]);
-                if lo.is_finite() { min_sum += lo } else { min_inf += 1 }
+                if lo.is_finite() {
+                    min_sum += lo
+                } else {
+                    min_inf += 1
+                }
                 if hi.is_finite() { max_sum += hi } else { max_inf += 1 }
             }
             for &(o, a) in terms {
@@ -631,7 +634,8 @@ fn propagate(
                 };
                 // a·yᵢ ≤ r − others_min; for `=` also a·yᵢ ≥ r − others_max.
                 let upper = relation.rhs - others_min;
-                let lower = if relation.kind == RelationKind::Equal { relation.rhs - others_max } else { f64::NEG_INFINITY };
+                let lower =
+                    if relation.kind == RelationKind::Equal { relation.rhs - others_max } else { f64::NEG_INFINITY };
                 let (mut low, mut high) = b[i];
                 if a > 0.0 {
                     high = high.min(upper / a);

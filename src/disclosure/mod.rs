@@ -303,7 +303,11 @@ impl Related {
     fn new(links: &Links) -> Self {
         let (triple_start, triples) = csr(
             links.len(),
-            links.triples.iter().enumerate().flat_map(|(i, t)| [t.k, t.m, t.t].into_iter().flatten().map(move |c| (c, i))),
+            links
+                .triples
+                .iter()
+                .enumerate()
+                .flat_map(|(i, t)| [t.k, t.m, t.t].into_iter().flatten().map(move |c| (c, i))),
         );
         let (within_start, within) =
             csr(links.len(), links.within.iter().enumerate().flat_map(|(i, &(x, n, _))| [(x, i), (n, i)]));

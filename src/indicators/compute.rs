@@ -96,12 +96,12 @@ pub struct WideRow<'a> {
 
 /// A computed per-sex value (one line of `indicators.csv`).
 #[derive(Clone, Debug, PartialEq)]
-pub struct ValueRow {
+pub struct ValueRow<'a> {
     pub indicator: u32,
-    pub org: String,
-    pub org_name: Option<String>,
-    pub period: String,
-    pub age: String,
+    pub org: &'a str,
+    pub org_name: Option<&'a str>,
+    pub period: &'a str,
+    pub age: &'a str,
     pub sex: Sex,
     pub numerator: Option<f64>,
     pub denominator: Option<f64>,
@@ -127,12 +127,12 @@ pub struct ValueRow {
 
 /// A gender gap (one line of `gaps.csv`).
 #[derive(Clone, Debug, PartialEq)]
-pub struct GapRow {
+pub struct GapRow<'a> {
     pub indicator: u32,
-    pub org: String,
-    pub org_name: Option<String>,
-    pub period: String,
-    pub age: String,
+    pub org: &'a str,
+    pub org_name: Option<&'a str>,
+    pub period: &'a str,
+    pub age: &'a str,
     pub women: Option<f64>,
     pub men: Option<f64>,
     pub diff: Option<f64>,
@@ -186,10 +186,14 @@ pub struct Settings {
 
 /// Computes the values and gaps of one group (the rows of one indicator × org × period × age
 /// group, sorted K, M, T).
-pub fn group(ind: &Indicator, rows: &[WideRow<'_>], s: Settings) -> (Vec<ValueRow>, Option<GapRow>, Vec<ValueError>) {
+pub fn group<'a>(
+    ind: &Indicator,
+    rows: &[WideRow<'a>],
+    s: Settings,
+) -> (Vec<ValueRow<'a>>, Option<GapRow<'a>>, Vec<ValueError>) {
     let mut errors = Vec::new();
     let find = |sex: Sex| rows.iter().find(|r| r.sex == sex);
-    let mut values: Vec<ValueRow> = Vec::with_capacity(3);
+    let mut values: Vec<ValueRow<'a>> = Vec::with_capacity(3);
     for r in rows {
         if ind.kind == Kind::Share && r.sex == Sex::T {
             continue; // the total's share of itself says nothing
@@ -219,19 +223,19 @@ fn row_error(
 }
 
 /// One per-sex value.
-fn value(
+fn value<'a>(
     ind: &Indicator,
-    r: &WideRow<'_>,
-    other: Option<&WideRow<'_>>,
+    r: &WideRow<'a>,
+    other: Option<&WideRow<'a>>,
     s: Settings,
     errors: &mut Vec<ValueError>,
-) -> ValueRow {
+) -> ValueRow<'a> {
     let mut out = ValueRow {
         indicator: r.indicator,
-        org: r.org.into(),
-        org_name: r.org_name.map(str::to_string),
-        period: r.period.into(),
-        age: r.age.into(),
+        org: r.org,
+        org_name: r.org_name,
+        period: r.period,
+        age: r.age,
         sex: r.sex,
         numerator: None,
         denominator: None,
@@ -380,23 +384,23 @@ fn value(
 
 /// The gap between women's and men's values.
 #[allow(clippy::too_many_arguments)]
-fn gap(
+fn gap<'a>(
     ind: &Indicator,
-    org: &str,
-    org_name: Option<&str>,
-    period: &str,
-    age: &str,
+    org: &'a str,
+    org_name: Option<&'a str>,
+    period: &'a str,
+    age: &'a str,
     indicator: u32,
-    k: Option<&ValueRow>,
-    m: Option<&ValueRow>,
+    k: Option<&ValueRow<'a>>,
+    m: Option<&ValueRow<'a>>,
     s: Settings,
-) -> GapRow {
+) -> GapRow<'a> {
     let mut g = GapRow {
         indicator,
-        org: org.into(),
-        org_name: org_name.map(str::to_string),
-        period: period.into(),
-        age: age.into(),
+        org,
+        org_name,
+        period,
+        age,
         women: k.and_then(|k| k.value),
         men: m.and_then(|m| m.value),
         diff: None,
@@ -496,7 +500,7 @@ fn gap(
 
 /// Directly age-standardised rates (one per org × period × sex) from the band rows of a
 /// standardised indicator, with Dobson limits; withheld below 10 events (PHE).
-pub fn standardised(ind: &Indicator, bands: &[ValueRow], s: Settings) -> Vec<ValueRow> {
+pub fn standardised<'a>(ind: &Indicator, bands: &[ValueRow<'a>], s: Settings) -> Vec<ValueRow<'a>> {
     let Some(std) = &ind.standard else { return Vec::new() };
     let mut out = Vec::new();
     let mut i = 0;
@@ -513,7 +517,7 @@ pub fn standardised(ind: &Indicator, bands: &[ValueRow], s: Settings) -> Vec<Val
         let group = &bands[i..j];
         i = j;
         let mut row = ValueRow {
-            age: "all".into(),
+            age: "all",
             numerator: None,
             denominator: None,
             value: None,
@@ -530,7 +534,7 @@ pub fn standardised(ind: &Indicator, bands: &[ValueRow], s: Settings) -> Vec<Val
         };
         let mut strata = Vec::with_capacity(std.bands.len());
         for (band, weight) in &std.bands {
-            match group.iter().find(|r| &r.age == band).and_then(|r| r.counts) {
+            match group.iter().find(|r| r.age == band).and_then(|r| r.counts) {
                 Some((x, n)) => strata.push(standardise::Stratum { x, n, standard: *weight }),
                 None => row.status = row.status.max(RowStatus::Missing),
             }
@@ -562,13 +566,15 @@ pub fn all<'a>(
     bounds: &[(usize, usize)],
     row: &(dyn Fn(usize) -> WideRow<'a> + Sync),
     s: Settings,
-) -> (Vec<ValueRow>, Vec<GapRow>, Vec<ValueError>) {
+) -> (Vec<ValueRow<'a>>, Vec<GapRow<'a>>, Vec<ValueError>) {
     let parts: Vec<_> = bounds
         .par_chunks(4096)
         .map(|chunk| {
             let (mut values, mut gaps, mut errors) = (Vec::new(), Vec::new(), Vec::new());
+            let mut rows: Vec<WideRow<'a>> = Vec::with_capacity(3);
             for &(a, b) in chunk {
-                let rows: Vec<WideRow<'a>> = (a..b).map(row).collect();
+                rows.clear();
+                rows.extend((a..b).map(row));
                 let ind = &indicators[rows[0].indicator as usize];
                 let (v, g, mut e) = group(ind, &rows, s);
                 values.extend(v);
@@ -578,7 +584,10 @@ pub fn all<'a>(
             (values, gaps, errors)
         })
         .collect();
-    let (mut values, mut gaps, mut errors) = (Vec::new(), Vec::new(), Vec::new());
+    // Reserved once: growing by doubling would hold up to twice the rows while copying.
+    let mut values = Vec::with_capacity(parts.iter().map(|p| p.0.len()).sum());
+    let mut gaps = Vec::with_capacity(parts.iter().map(|p| p.1.len()).sum());
+    let mut errors = Vec::new();
     for (v, g, mut e) in parts {
         values.extend(v);
         gaps.extend(g);
@@ -591,7 +600,7 @@ pub fn all<'a>(
             continue;
         }
         let i = i as u32;
-        let mut bands: Vec<ValueRow> = values.iter().filter(|v| v.indicator == i).cloned().collect();
+        let mut bands: Vec<ValueRow<'a>> = values.iter().filter(|v| v.indicator == i).cloned().collect();
         bands.sort_by(|a, b| (&a.org, &a.period, a.sex, &a.age).cmp(&(&b.org, &b.period, b.sex, &b.age)));
         let dsr = standardised(ind, &bands, s);
         values.retain(|v| !(v.indicator == i && v.age == "all"));
@@ -606,7 +615,7 @@ pub fn all<'a>(
             let grp = &dsr[k..j];
             let (w, m) = (grp.iter().find(|r| r.sex == Sex::K), grp.iter().find(|r| r.sex == Sex::M));
             if w.is_some() || m.is_some() {
-                let mut g = gap(ind, &first.org, first.org_name.as_deref(), &first.period, "all", i, w, m, s);
+                let mut g = gap(ind, first.org, first.org_name, first.period, "all", i, w, m, s);
                 let (wv, mv) = (w.and_then(|r| r.value), m.and_then(|r| r.value));
                 if let (Some(wv), Some(mv), Some(a), Some(b)) = (wv, mv, w.and_then(|r| r.ci), m.and_then(|r| r.ci)) {
                     g.diff_ci = Some(difference::mover(wv, (a.low, a.high), mv, (b.low, b.high)));

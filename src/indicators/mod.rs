@@ -101,27 +101,31 @@ pub fn compute(
         }
     }
     fill_names(&mut values, &mut gaps);
-    let key = |v: &ValueRow| (v.indicator, v.org.clone(), v.period.clone(), v.age.clone(), v.sex);
-    values.sort_by_key(key);
-    gaps.sort_by(|a, b| (a.indicator, &a.org, &a.period, &a.age).cmp(&(b.indicator, &b.org, &b.period, &b.age)));
+    values.sort_by(|a, b| {
+        (a.indicator, a.org, a.period, a.age, a.sex).cmp(&(b.indicator, b.org, b.period, b.age, b.sex))
+    });
+    gaps.sort_by(|a, b| (a.indicator, a.org, a.period, a.age).cmp(&(b.indicator, b.org, b.period, b.age)));
     let values = IndicatorValues::build(&values, indicators, round)?;
     let gaps = Gaps::build(&gaps, indicators, round)?;
     Ok(Computed { values, gaps, protection, links })
 }
 
 /// Organisation names from whichever input had them (record extracts carry codes only).
-fn fill_names(values: &mut [ValueRow], gaps: &mut [GapRow]) {
-    let mut names: std::collections::BTreeMap<String, String> = std::collections::BTreeMap::new();
+fn fill_names<'a>(values: &mut [ValueRow<'a>], gaps: &mut [GapRow<'a>]) {
+    if values.iter().all(|v| v.org_name.is_some()) && gaps.iter().all(|g| g.org_name.is_some()) {
+        return;
+    }
+    let mut names: std::collections::BTreeMap<&str, &str> = std::collections::BTreeMap::new();
     for v in values.iter() {
-        if let Some(n) = &v.org_name {
-            names.entry(v.org.clone()).or_insert_with(|| n.clone());
+        if let Some(n) = v.org_name {
+            names.entry(v.org).or_insert(n);
         }
     }
     for v in values.iter_mut().filter(|v| v.org_name.is_none()) {
-        v.org_name = names.get(&v.org).cloned();
+        v.org_name = names.get(v.org).copied();
     }
     for g in gaps.iter_mut().filter(|g| g.org_name.is_none()) {
-        g.org_name = names.get(&g.org).cloned();
+        g.org_name = names.get(g.org).copied();
     }
 }
 
@@ -156,10 +160,10 @@ fn suppress_gap(g: &mut GapRow) {
         significant: None,
         favours: "none",
         cells: std::mem::take(&mut g.cells),
-        org: std::mem::take(&mut g.org),
-        org_name: g.org_name.take(),
-        period: std::mem::take(&mut g.period),
-        age: std::mem::take(&mut g.age),
+        org: g.org,
+        org_name: g.org_name,
+        period: g.period,
+        age: g.age,
         indicator: g.indicator,
     };
 }

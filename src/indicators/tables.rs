@@ -75,16 +75,20 @@ fn opt_str(v: impl IntoIterator<Item = Option<String>>) -> Vec<Option<String>> {
 }
 
 impl IndicatorValues {
-    pub(super) fn build(rows: &[ValueRow], indicators: &[Indicator], round: &Round) -> PolarsResult<IndicatorValues> {
-        let id = |r: &ValueRow| indicators[r.indicator as usize].id.clone();
+    pub(super) fn build(
+        rows: &[ValueRow<'_>],
+        indicators: &[Indicator],
+        round: &Round,
+    ) -> PolarsResult<IndicatorValues> {
+        let id = |r: &ValueRow<'_>| indicators[r.indicator as usize].id.clone();
         let ci = |r: &ValueRow, f: fn(&Interval) -> f64| r.ci.as_ref().map(f);
         let frame = df!(
             "indicator_id" => rows.iter().map(id).collect::<Vec<_>>(),
-            "org_id" => rows.iter().map(|r| r.org.clone()).collect::<Vec<_>>(),
-            "org_name" => opt_str(rows.iter().map(|r| r.org_name.clone())),
-            "role" => rows.iter().map(|r| round.role_of(&r.org).name()).collect::<Vec<_>>(),
-            "period" => rows.iter().map(|r| r.period.clone()).collect::<Vec<_>>(),
-            "age_group" => rows.iter().map(|r| r.age.clone()).collect::<Vec<_>>(),
+            "org_id" => rows.iter().map(|r| r.org).collect::<Vec<_>>(),
+            "org_name" => rows.iter().map(|r| r.org_name).collect::<Vec<_>>(),
+            "role" => rows.iter().map(|r| round.role_of(r.org).name()).collect::<Vec<_>>(),
+            "period" => rows.iter().map(|r| r.period).collect::<Vec<_>>(),
+            "age_group" => rows.iter().map(|r| r.age).collect::<Vec<_>>(),
             "sex" => rows.iter().map(|r| r.sex.code()).collect::<Vec<_>>(),
             "numerator" => rows.iter().map(|r| r.numerator).collect::<Vec<_>>(),
             "denominator" => rows.iter().map(|r| r.denominator).collect::<Vec<_>>(),
@@ -112,16 +116,16 @@ impl IndicatorValues {
 }
 
 impl Gaps {
-    pub(super) fn build(rows: &[GapRow], indicators: &[Indicator], round: &Round) -> PolarsResult<Gaps> {
-        let id = |r: &GapRow| indicators[r.indicator as usize].id.clone();
+    pub(super) fn build(rows: &[GapRow<'_>], indicators: &[Indicator], round: &Round) -> PolarsResult<Gaps> {
+        let id = |r: &GapRow<'_>| indicators[r.indicator as usize].id.clone();
         let iv = |v: &Option<Interval>, f: fn(&Interval) -> f64| v.as_ref().map(f);
         let frame = df!(
             "indicator_id" => rows.iter().map(id).collect::<Vec<_>>(),
-            "org_id" => rows.iter().map(|r| r.org.clone()).collect::<Vec<_>>(),
-            "org_name" => opt_str(rows.iter().map(|r| r.org_name.clone())),
-            "role" => rows.iter().map(|r| round.role_of(&r.org).name()).collect::<Vec<_>>(),
-            "period" => rows.iter().map(|r| r.period.clone()).collect::<Vec<_>>(),
-            "age_group" => rows.iter().map(|r| r.age.clone()).collect::<Vec<_>>(),
+            "org_id" => rows.iter().map(|r| r.org).collect::<Vec<_>>(),
+            "org_name" => rows.iter().map(|r| r.org_name).collect::<Vec<_>>(),
+            "role" => rows.iter().map(|r| round.role_of(r.org).name()).collect::<Vec<_>>(),
+            "period" => rows.iter().map(|r| r.period).collect::<Vec<_>>(),
+            "age_group" => rows.iter().map(|r| r.age).collect::<Vec<_>>(),
             "women" => rows.iter().map(|r| r.women).collect::<Vec<_>>(),
             "men" => rows.iter().map(|r| r.men).collect::<Vec<_>>(),
             "diff" => rows.iter().map(|r| r.diff).collect::<Vec<_>>(),

@@ -145,7 +145,18 @@ pub fn check_level(level: f64) -> bool {
 /// # Panics
 /// If `!check_level(level)`.
 pub fn z(level: f64) -> f64 {
-    Normal::standard().inverse_cdf(upper_tail_p(level))
+    // Millions of intervals share one level: remember the last quantile per thread (the
+    // inverse normal CDF is an iterative solve, far dearer than the interval itself).
+    thread_local!(static LAST: std::cell::Cell<(f64, f64)> = const { std::cell::Cell::new((f64::NAN, f64::NAN)) });
+    LAST.with(|last| {
+        let (l, z) = last.get();
+        if l == level {
+            return z;
+        }
+        let z = Normal::standard().inverse_cdf(upper_tail_p(level));
+        last.set((level, z));
+        z
+    })
 }
 
 /// 1 − α/2 for a two-sided `level`, after checking it.
