@@ -7,7 +7,7 @@
 //!
 //! This was a polars plan (joins with the binding table and age bands, a duplicate check, one
 //! full join per slot); at Kolada scale (9.4 M observations, `benches/indicators.rs`) it took
-//! 60 s, and this takes 9. with one hash lookup per distinct variable run.
+//! 60 s, and this takes 9.
 //!
 //! Every slot keeps its cell id (the observation's row number), so disclosure control can flag
 //! the underlying cells once and every indicator that reads a cell sees the same flag.
