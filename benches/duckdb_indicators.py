@@ -66,14 +66,14 @@ for _ in range(3):
     con = duckdb.connect()
     con.execute(VALUES)
     con.execute(GAPS)
-    (values,) = con.sql("SELECT count(*) FROM vals").fetchone()
-    (gaps,) = con.sql("SELECT count(*) FROM gaps").fetchone()
+    ((values,),) = con.execute("SELECT count(*) FROM vals").fetchall()
+    ((gaps,),) = con.execute("SELECT count(*) FROM gaps").fetchall()
     best = min(best, time.perf_counter() - t)
     if _ < 2:
         con.close()
 
 peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-threads = con.sql("SELECT current_setting('threads')").fetchone()[0]
+threads = con.execute("SELECT current_setting('threads')").fetchall()[0][0]
 print(
     f"duckdb {duckdb.__version__} ({threads} threads): {path}: {best:.3f} s (best of 3), "
     f"{values} value rows, {gaps} gap rows, peak RSS {peak:.0f} MB"
