@@ -21,6 +21,7 @@
 //! - [`cli`]: the `jamfor` subcommands (the binary is a thin shell around [`cli::run`]).
 
 pub mod cli;
+pub mod compare;
 pub mod disclosure;
 pub mod error;
 pub mod indicators;

@@ -13,6 +13,7 @@ use anyhow::Context;
 use super::catalogue::folders;
 use super::ingest::read_inputs;
 use super::{EXIT_INPUT, InputArgs, render_problems};
+use crate::compare;
 use crate::error::{Location, Problem};
 use crate::indicators::{self, Catalogue, IndicatorError, Options, tables};
 use crate::round;
@@ -98,9 +99,26 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         Err(e) => return Err(e).context("computing indicators"),
     };
 
+    let compared = compare::compare(
+        &computed.values,
+        &computed.gaps,
+        &catalogue.indicators,
+        &round,
+        compare::Options { level: args.level },
+    );
+    let comparison = match compared {
+        Ok(c) => c,
+        Err(compare::CompareError::Polars(e)) => return Err(e).context("comparing organisations"),
+        Err(e) => {
+            writeln!(err, "error: {e}")?;
+            return Ok(ExitCode::from(EXIT_INPUT));
+        }
+    };
+
     let tmp = staging(&args.out)?;
     tables::write(&tmp, &computed.values, &computed.gaps, &catalogue.indicators)
         .with_context(|| format!("writing tables to {}", tmp.display()))?;
+    comparison.write(&tmp).with_context(|| format!("writing the comparison to {}", tmp.display()))?;
     replace(&tmp, &args.out)?;
 
     let mut out = std::io::stdout().lock();
@@ -133,6 +151,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         }
         None => writeln!(out, "; nothing to protect")?,
     }
+    writeln!(out, "comparison: {} rows against the mentor and the reference set", comparison.len())?;
     writeln!(out, "wrote {}", args.out.display())?;
     Ok(ExitCode::SUCCESS)
 }

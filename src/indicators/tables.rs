@@ -75,6 +75,12 @@ fn opt_str(v: impl IntoIterator<Item = Option<String>>) -> Vec<Option<String>> {
 }
 
 impl IndicatorValues {
+    /// A table made by hand (tests of later stages).
+    #[cfg(test)]
+    pub(crate) fn from_frame(frame: DataFrame) -> IndicatorValues {
+        IndicatorValues { frame }
+    }
+
     pub(super) fn build(
         rows: &[ValueRow<'_>],
         indicators: &[Indicator],
@@ -116,6 +122,12 @@ impl IndicatorValues {
 }
 
 impl Gaps {
+    /// A table made by hand (tests of later stages).
+    #[cfg(test)]
+    pub(crate) fn from_frame(frame: DataFrame) -> Gaps {
+        Gaps { frame }
+    }
+
     pub(super) fn build(rows: &[GapRow<'_>], indicators: &[Indicator], round: &Round) -> PolarsResult<Gaps> {
         let id = |r: &GapRow<'_>| indicators[r.indicator as usize].id.clone();
         let iv = |v: &Option<Interval>, f: fn(&Interval) -> f64| v.as_ref().map(f);

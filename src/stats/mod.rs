@@ -16,6 +16,10 @@
 //! - [`difference`]: women − men — Newcombe's hybrid score for proportions, MOVER for anything else.
 //! - [`ratio`]: women / men — Koopman's score interval for proportions, exact conditional for rates.
 //! - [`standardise`]: directly standardised rates with Dobson's interval (Byar limits for the total).
+//! - [`position`]: where a value stands in a reference set — type 7 quartiles, ranks with ties,
+//!   percentiles, Kolada's quartile colours.
+//! - [`funnel`]: funnel-plot limits (normal and exact binomial/Poisson) and overdispersion.
+//! - [`trend`]: Cochran–Armitage and weighted-slope trend tests, Fingertips' trend markers.
 //!
 //! ## Conventions
 //! - Proportions are on the 0–1 scale; rates are per `per` (e.g. 1000) of the denominator.
@@ -30,11 +34,14 @@ use std::fmt;
 use statrs::distribution::{ContinuousCDF, Normal};
 
 pub mod difference;
+pub mod funnel;
 pub mod mean;
 pub mod poisson;
+pub mod position;
 pub mod proportion;
 pub mod ratio;
 pub mod standardise;
+pub mod trend;
 
 /// A two-sided confidence interval and the method that produced it.
 #[derive(Clone, Copy, Debug, PartialEq)]

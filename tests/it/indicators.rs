@@ -138,6 +138,17 @@ fn fixture_round_writes_tables_with_the_worked_examples() {
     // Why a row has no interval is said, not left blank.
     let notes = std::fs::read_to_string(out.join("methods.csv")).unwrap();
     assert!(notes.contains("none: a published value without its counts has no interval"), "{notes}");
+
+    // The comparison: a suppressed value is written `..`, not ranked, and says so; the
+    // columns are DESIGN §8's with the age band in the key.
+    insta::assert_snapshot!("fixture_comparison_csv", csv("comparison.csv"));
+    let c = read_csv(&out.join("comparison.csv"));
+    let d = read_csv(&out.join("comparison_details.csv"));
+    let key = [("indicator_id", "fx.pass"), ("org_id", "X0102"), ("sex", "K"), ("age_group", "all")];
+    let r = find(&c, &key);
+    assert_eq!((r["value"].as_str(), r["rank"].as_str(), r["percentile"].as_str()), ("..", "", ""));
+    assert_eq!(find(&d, &key)["note"], "suppressed: not ranked");
+    assert_eq!(csv("comparison.csv").lines().next().unwrap(), jamfor::compare::COLUMNS.join(","));
 }
 
 #[test]
