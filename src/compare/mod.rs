@@ -171,72 +171,14 @@ pub fn compare(
     let mentor = round.mentors.first().map(|m| m.as_str().to_string());
     let by_id: BTreeMap<&str, &Indicator> = indicators.iter().map(|i| (i.id.as_str(), i)).collect();
 
-    let v = values.frame();
-    let g = gaps.frame();
-    let text = |f: &DataFrame, n: &str| -> PolarsResult<StringChunked> { f.column(n)?.str().cloned() };
-    let num = |f: &DataFrame, n: &str| -> PolarsResult<Float64Chunked> { f.column(n)?.f64().cloned() };
-
-    // Series: (indicator, age, sex) → period → points.
-    type Series<'a> = BTreeMap<(String, String, String), BTreeMap<String, Vec<Point<'a>>>>;
+    // Series: (indicator, age, sex) → period → points; the gap is the series of sex `gap`.
     let mut series: Series<'_> = BTreeMap::new();
-    let (vi, vo, vn, vr, vp, va, vs, vst) = (
-        text(v, "indicator_id")?,
-        text(v, "org_id")?,
-        text(v, "org_name")?,
-        text(v, "role")?,
-        text(v, "period")?,
-        text(v, "age_group")?,
-        text(v, "sex")?,
-        text(v, "status")?,
-    );
-    let (vx, vd, vv, vl, vh) =
-        (num(v, "numerator")?, num(v, "denominator")?, num(v, "value")?, num(v, "ci_low")?, num(v, "ci_high")?);
-    let (gi, go, gn, gr, gp, ga, gst) = (
-        text(g, "indicator_id")?,
-        text(g, "org_id")?,
-        text(g, "org_name")?,
-        text(g, "role")?,
-        text(g, "period")?,
-        text(g, "age_group")?,
-        text(g, "status")?,
-    );
-    let (gd, gl, gh) = (num(g, "diff")?, num(g, "diff_ci_low")?, num(g, "diff_ci_high")?);
-    for i in 0..v.height() {
-        let status = vst.get(i).unwrap_or("");
-        let published = matches!(status, "" | "preliminary");
-        let value = vv.get(i).filter(|_| published);
-        let point = Point {
-            org: vo.get(i).unwrap_or(""),
-            org_name: vn.get(i),
-            role: vr.get(i).unwrap_or(""),
-            value,
-            ci: value.and(vl.get(i).zip(vh.get(i))),
-            counts: value.and(vx.get(i).zip(vd.get(i))),
-            status,
-        };
-        let key = (
-            vi.get(i).unwrap_or("").to_string(),
-            va.get(i).unwrap_or("").to_string(),
-            vs.get(i).unwrap_or("").to_string(),
-        );
-        series.entry(key).or_default().entry(vp.get(i).unwrap_or("").to_string()).or_default().push(point);
-    }
-    for i in 0..g.height() {
-        let status = gst.get(i).unwrap_or("");
-        let published = matches!(status, "" | "preliminary");
-        let value = gd.get(i).filter(|_| published);
-        let point = Point {
-            org: go.get(i).unwrap_or(""),
-            org_name: gn.get(i),
-            role: gr.get(i).unwrap_or(""),
-            value,
-            ci: value.and(gl.get(i).zip(gh.get(i))),
-            counts: None,
-            status,
-        };
-        let key = (gi.get(i).unwrap_or("").to_string(), ga.get(i).unwrap_or("").to_string(), "gap".to_string());
-        series.entry(key).or_default().entry(gp.get(i).unwrap_or("").to_string()).or_default().push(point);
-    }
+    add_points(&mut series, values.frame(), Columns { value: "value", low: "ci_low", high: "ci_high", counts: true })?;
+    add_points(
+        &mut series,
+        gaps.frame(),
+        Columns { value: "diff", low: "diff_ci_low", high: "diff_ci_high", counts: false },
+    )?;
 
     let mut rows: Vec<Row<'_>> = Vec::new();
     for ((indicator, age, sex), periods) in &series {
@@ -332,6 +274,54 @@ pub fn compare(
         }
     }
     Ok(Comparison::build(&rows)?)
+}
+
+/// (indicator, age group, sex) → period → the organisations' points.
+type Series<'a> = BTreeMap<(String, String, String), BTreeMap<String, Vec<Point<'a>>>>;
+
+/// Which columns of a table hold a point's value and interval, and whether it has counts
+/// (`numerator`, `denominator`) and a `sex` column (values) or is a gap.
+struct Columns {
+    value: &'static str,
+    low: &'static str,
+    high: &'static str,
+    counts: bool,
+}
+
+/// Adds every row of `frame` (indicator values or gaps) to `series`. Only a published row
+/// (status empty or `preliminary`) carries a value, interval and counts.
+fn add_points<'f>(series: &mut Series<'f>, frame: &'f DataFrame, c: Columns) -> PolarsResult<()> {
+    let text = |n: &str| frame.column(n).and_then(|c| c.str());
+    let num = |n: &str| frame.column(n).and_then(|c| c.f64());
+    let (id, org, name, role, period, age, status) = (
+        text("indicator_id")?,
+        text("org_id")?,
+        text("org_name")?,
+        text("role")?,
+        text("period")?,
+        text("age_group")?,
+        text("status")?,
+    );
+    let (value, low, high) = (num(c.value)?, num(c.low)?, num(c.high)?);
+    let sex = if c.counts { Some(text("sex")?) } else { None };
+    let counts = if c.counts { Some((num("numerator")?, num("denominator")?)) } else { None };
+    for i in 0..frame.height() {
+        let status = status.get(i).unwrap_or("");
+        let value = value.get(i).filter(|_| matches!(status, "" | "preliminary"));
+        let point = Point {
+            org: org.get(i).unwrap_or(""),
+            org_name: name.get(i),
+            role: role.get(i).unwrap_or(""),
+            value,
+            ci: value.and(low.get(i).zip(high.get(i))),
+            counts: value.and(counts.and_then(|(x, n)| x.get(i).zip(n.get(i)))),
+            status,
+        };
+        let sex = sex.map_or("gap", |s| s.get(i).unwrap_or(""));
+        let key = (id.get(i).unwrap_or("").to_string(), age.get(i).unwrap_or("").to_string(), sex.to_string());
+        series.entry(key).or_default().entry(period.get(i).unwrap_or("").to_string()).or_default().push(point);
+    }
+    Ok(())
 }
 
 /// Whether `a` is strictly better than `b`.
