@@ -13,7 +13,8 @@
 //!    hidden T hides both sexes; a magnitude (hours, SEK) that rests on a hidden count is hidden.
 //!    Repeated until nothing changes.
 //! 3. **Audit and complementary suppression** ([`protect`]): every published linear relation
-//!    (T = K + M for additive units, x ≤ n for proportions) goes into an attacker LP
+//!    (T = K + M for additive units, x ≤ n for proportions, an all-ages total = Σ its age bands
+//!    or ≥ it when the bands cover only some ages) goes into an attacker LP
 //!    ([`audit`]); any hidden cell whose interval is narrower than k gets a complementary
 //!    suppression (the smallest published non-total cell it shares a relation with; the total
 //!    only when there is none), and the audit runs again. The run fails if no suppression is
@@ -70,6 +71,18 @@ pub struct Links {
     pub rests_on: Vec<(usize, usize)>,
     /// (x, n): x ≤ n, a proportion's numerator within its denominator.
     pub within: Vec<(usize, usize, u32)>,
+    /// An all-ages total and its age bands (one sex of one quantity): total = Σ bands when the
+    /// bands cover every age, Σ bands ≤ total otherwise.
+    pub sums: Vec<Sum>,
+}
+
+/// A total and its disjoint parts.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Sum {
+    pub total: usize,
+    pub parts: Vec<usize>,
+    /// The parts cover the total (=), or only some of it (≤).
+    pub exact: bool,
 }
 
 /// The result of disclosure control.
@@ -223,6 +236,18 @@ impl Links {
                 table.at_most(vec![(xi, 1.0), (ni, -1.0)], 0.0);
             }
         }
+        for sum in &self.sums {
+            let cells: Vec<Option<usize>> = sum.parts.iter().chain([&sum.total]).map(|&c| Some(c)).collect();
+            // An absent band is unknown to everyone: the relation then bounds nothing exactly.
+            if !touches(&cells) || cells.iter().flatten().any(|&c| self.values[c].is_none()) {
+                continue;
+            }
+            let mut terms = vec![(at(&mut table, &mut back, Some(sum.total)), -1.0)];
+            for &p in &sum.parts {
+                terms.push((at(&mut table, &mut back, Some(p)), 1.0));
+            }
+            if sum.exact { table.equal(terms, 0.0) } else { table.at_most(terms, 0.0) }
+        }
         // Hidden cells in no relation: the attacker knows only that they are ≥ 0.
         for (c, flag) in flags.iter().enumerate() {
             if flag.hidden() {
@@ -297,6 +322,8 @@ struct Related {
     triples: Vec<usize>,
     within_start: Vec<usize>,
     within: Vec<usize>,
+    sum_start: Vec<usize>,
+    sums: Vec<usize>,
 }
 
 impl Related {
@@ -311,7 +338,11 @@ impl Related {
         );
         let (within_start, within) =
             csr(links.len(), links.within.iter().enumerate().flat_map(|(i, &(x, n, _))| [(x, i), (n, i)]));
-        Related { triple_start, triples, within_start, within }
+        let (sum_start, sums) = csr(
+            links.len(),
+            links.sums.iter().enumerate().flat_map(|(i, s)| s.parts.iter().chain([&s.total]).map(move |&c| (c, i))),
+        );
+        Related { triple_start, triples, within_start, within, sum_start, sums }
     }
 
     /// The cell to hide next so `cell` is protected: among published cells sharing a relation
@@ -340,6 +371,13 @@ impl Related {
             } else if n == cell {
                 consider(x, false);
             }
+        }
+        for &i in &self.sums[self.sum_start[cell]..self.sum_start[cell + 1]] {
+            let sum = &links.sums[i];
+            for &p in sum.parts.iter().filter(|&&p| p != cell) {
+                consider(p, false);
+            }
+            consider(sum.total, true);
         }
         candidates.sort_by(|a, b| (a.0, a.1, a.2, a.3).partial_cmp(&(b.0, b.1, b.2, b.3)).expect("finite values"));
         candidates.first().map(|c| c.3)
@@ -428,6 +466,32 @@ mod tests {
         for e in &p.exposures {
             assert!(e.width() >= 5.0, "{e:?}");
         }
+    }
+
+    /// Age bands that cover every age add up to the published all-ages total: one small band
+    /// hidden alone would be the total minus the others, so the audit asks for a complementary
+    /// suppression among the bands (the smallest other band), not the total.
+    #[test]
+    fn age_bands_under_a_published_total_are_protected() {
+        let mut l = Links::default();
+        let total = l.cell(Some(30.0), 5, 5);
+        let bands = [l.cell(Some(2.0), 5, 5), l.cell(Some(13.0), 5, 5), l.cell(Some(15.0), 5, 5)];
+        l.sums.push(Sum { total, parts: bands.to_vec(), exact: true });
+        let p = protect(&l).unwrap();
+        assert_eq!(p.flags, [Flag::Published, Flag::Primary, Flag::Complementary, Flag::Published]);
+        for e in &p.exposures {
+            assert!(e.width() >= 5.0, "{e:?}");
+        }
+        // Bands covering only some ages give Σ bands ≤ total: 2 ≤ 30 − 13 − 15 bounds the
+        // hidden band by 2 — exposed, so again the next band is hidden.
+        let mut l2 = l.clone();
+        l2.sums[0].exact = false;
+        let p = protect(&l2).unwrap();
+        assert_eq!(p.flags[2], Flag::Complementary);
+        // Without the relation, nothing would have been added.
+        let mut l3 = l.clone();
+        l3.sums.clear();
+        assert_eq!(protect(&l3).unwrap().complementary, 0);
     }
 
     /// Every hidden cell ends at least k wide, adding complementary suppressions when needed:

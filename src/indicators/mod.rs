@@ -194,8 +194,17 @@ fn links<'a>(
         Some(dense[c] as usize)
     };
     let mut triples = Vec::new();
+    // The additive cells of one indicator × organisation × period, over its age groups:
+    // (slot, sex, age, cell), for the relation between the all-ages total and the bands.
+    let mut ages: Vec<(Slot, Sex, &'a str, usize)> = Vec::new();
+    let mut run: Option<(u32, &'a str, &'a str)> = None;
     for &(a, b) in bounds {
         let group: Vec<WideRow<'a>> = (a..b).map(row).collect();
+        let key = (group[0].indicator, group[0].org, group[0].period);
+        if run != Some(key) {
+            age_sums(&mut links, &mut ages);
+            run = Some(key);
+        }
         let ind = &indicators[group[0].indicator as usize];
         let k = ind.min_count.unwrap_or(min_count);
         for slot in Slot::ALL {
@@ -204,6 +213,9 @@ fn links<'a>(
                 let s = slot_of(r, slot);
                 let Some(c) = add(&mut links, &mut dense, s, k) else { continue };
                 triple.additive = s.unit.is_some_and(compute::additive);
+                if triple.additive {
+                    ages.push((slot, r.sex, r.age, c));
+                }
                 match r.sex {
                     Sex::K => triple.k = Some(c),
                     Sex::M => triple.m = Some(c),
@@ -237,6 +249,9 @@ fn links<'a>(
             }
         }
     }
+    age_sums(&mut links, &mut ages);
+    links.sums.sort_by(|a, b| (a.total, &a.parts).cmp(&(b.total, &b.parts)));
+    links.sums.dedup();
     triples.sort_by_key(|t| (t.k, t.m, t.t));
     triples.dedup_by_key(|t| (t.k, t.m, t.t));
     links.triples = triples;
@@ -245,6 +260,28 @@ fn links<'a>(
     links.within.sort_unstable();
     links.within.dedup();
     (links, dense)
+}
+
+/// The all-ages relations of one indicator × organisation × period (then empties `ages`):
+/// per slot and sex, the `all` cell and its disjoint age bands (total = Σ bands when the bands
+/// cover every age, Σ bands ≤ total otherwise). Without both, or with overlapping bands, there
+/// is no relation an attacker could use.
+fn age_sums(links: &mut Links, ages: &mut Vec<(Slot, Sex, &str, usize)>) {
+    if ages.iter().all(|a| a.2 == "all") {
+        ages.clear();
+        return;
+    }
+    ages.sort_unstable_by(|a, b| (a.0, a.1, a.2).cmp(&(b.0, b.1, b.2)));
+    for same in ages.chunk_by(|a, b| (a.0, a.1) == (b.0, b.1)) {
+        let Some(total) = same.iter().find(|a| a.2 == "all").map(|a| a.3) else { continue };
+        let bands: Vec<&(Slot, Sex, &str, usize)> = same.iter().filter(|a| a.2 != "all").collect();
+        let names: Vec<&str> = bands.iter().map(|a| a.2).collect();
+        if let (false, Some(exact)) = (bands.is_empty(), crate::model::bands_partition(&names)) {
+            let parts = bands.iter().map(|a| a.3).collect();
+            links.sums.push(disclosure::Sum { total, parts, exact });
+        }
+    }
+    ages.clear();
 }
 
 fn slot_of<'a, 'b>(r: &'b WideRow<'a>, slot: Slot) -> &'b compute::In<'a> {

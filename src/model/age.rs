@@ -44,9 +44,52 @@ pub fn normalise_age(text: &str) -> Result<String, AgeError> {
     }
 }
 
+/// The ages a canonical band covers: `65-79` → (65, Some(79)), `80-w` → (80, None), `7` →
+/// (7, Some(7)); `None` for `all` or anything else.
+pub fn band_range(band: &str) -> Option<(u16, Option<u16>)> {
+    if let Some(low) = band.strip_suffix("-w") {
+        return low.parse().ok().map(|l| (l, None));
+    }
+    match band.split_once('-') {
+        Some((a, b)) => Some((a.parse().ok()?, Some(b.parse().ok()?))),
+        None => band.parse().ok().map(|a| (a, Some(a))),
+    }
+}
+
+/// How age bands relate to the all-ages total, when they are disjoint: `Some(true)` when they
+/// cover every age (0 to open-ended, no holes: total = Σ bands), `Some(false)` when they cover
+/// only some (Σ bands ≤ total), `None` when two overlap or one is not a band (no relation).
+pub fn bands_partition(bands: &[&str]) -> Option<bool> {
+    let mut ranges: Vec<(u16, Option<u16>)> = bands.iter().map(|b| band_range(b)).collect::<Option<_>>()?;
+    ranges.sort_unstable();
+    let mut covers = ranges.first().is_some_and(|r| r.0 == 0);
+    for w in ranges.windows(2) {
+        let end = w[0].1?; // an open band must be the last
+        if w[1].0 <= end {
+            return None;
+        }
+        covers &= w[1].0 == end + 1;
+    }
+    covers &= ranges.last().is_some_and(|r| r.1.is_none());
+    Some(covers)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn bands_relate_to_the_total() {
+        assert_eq!(band_range("65-79"), Some((65, Some(79))));
+        assert_eq!(band_range("80-w"), Some((80, None)));
+        assert_eq!(band_range("all"), None);
+        assert_eq!(bands_partition(&["0-64", "80-w", "65-79"]), Some(true));
+        assert_eq!(bands_partition(&["65-79", "80-w"]), Some(false), "no one under 65");
+        assert_eq!(bands_partition(&["0-64", "66-w"]), Some(false), "65 is missing");
+        assert_eq!(bands_partition(&["65-79", "70-w"]), None, "overlap");
+        assert_eq!(bands_partition(&["80-w", "90-99"]), None, "overlap with the open band");
+        assert_eq!(bands_partition(&["all"]), None);
+    }
 
     #[test]
     fn bands_normalise() {

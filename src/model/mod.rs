@@ -13,7 +13,7 @@ mod sex;
 mod status;
 mod unit;
 
-pub use age::{AgeError, normalise_age};
+pub use age::{AgeError, band_range, bands_partition, normalise_age};
 pub use observations::{ObservationRecord, Observations, SchemaError};
 pub use org::{OrgId, OrgIdError};
 pub use period::{Frequency, Period, PeriodError};

@@ -246,3 +246,76 @@ proptest! {
         }
     }
 }
+
+/// Age bands that cover every age add up to the all-ages total, and an attacker knows it: with
+/// girls 2 + 20 = 22 published as the total and one band, the small band would be 22 − 20.
+/// Disclosure control must hide a second band (or the total) too.
+#[test]
+fn a_small_age_band_is_not_the_total_minus_the_other_bands() {
+    let tmp = tempfile::tempdir().unwrap();
+    let cat = catalogue(tmp.path());
+    let r = round(tmp.path(), 5);
+    // (variable, sex, age, value)
+    let data: Vec<(&str, &str, &str, f64)> = vec![
+        ("x", "K", "0-64", 2.0),
+        ("x", "K", "65-w", 20.0),
+        ("x", "K", "all", 22.0),
+        ("x", "M", "0-64", 10.0),
+        ("x", "M", "65-w", 15.0),
+        ("x", "M", "all", 25.0),
+        ("x", "T", "0-64", 12.0),
+        ("x", "T", "65-w", 35.0),
+        ("x", "T", "all", 47.0),
+        ("n", "K", "0-64", 30.0),
+        ("n", "K", "65-w", 40.0),
+        ("n", "K", "all", 70.0),
+        ("n", "M", "0-64", 30.0),
+        ("n", "M", "65-w", 40.0),
+        ("n", "M", "all", 70.0),
+        ("n", "T", "0-64", 60.0),
+        ("n", "T", "65-w", 80.0),
+        ("n", "T", "all", 140.0),
+    ];
+    let n = data.len();
+    let frame = df!(
+        "source" => vec!["ages.csv"; n],
+        "row" => (1..=n as u32).collect::<Vec<_>>(),
+        "org_id" => vec!["X0001"; n],
+        "org_name" => vec![Some("Org X0001"); n],
+        "period" => vec!["2024"; n],
+        "variable" => data.iter().map(|d| d.0).collect::<Vec<_>>(),
+        "sex" => data.iter().map(|d| d.1).collect::<Vec<_>>(),
+        "age_group" => data.iter().map(|d| d.2).collect::<Vec<_>>(),
+        "value" => data.iter().map(|d| Some(d.3)).collect::<Vec<_>>(),
+        "status" => vec![None::<&str>; n],
+        "unit" => vec!["count"; n],
+    )
+    .unwrap()
+    .lazy()
+    .with_columns([col("sex").cast(observations::sex_dtype()), col("status").cast(observations::status_dtype())])
+    .collect()
+    .unwrap();
+    let obs = Observations::new(frame).unwrap();
+    let c = indicators::compute(&obs, &r, &cat, Options { level: 0.95, min_count: 5 }).unwrap();
+    let v = c.values.frame();
+    let text = |name: &str| v.column(name).unwrap().str().unwrap().clone();
+    let (id, age, sex) = (text("indicator_id"), text("age_group"), text("sex"));
+    let numerator = v.column("numerator").unwrap().f64().unwrap().clone();
+    let girls = |band: &str| {
+        (0..v.height())
+            .find(|&i| id.get(i) == Some("p") && age.get(i) == Some(band) && sex.get(i) == Some("K"))
+            .map(|i| numerator.get(i))
+            .unwrap_or_else(|| panic!("no row for girls {band}"))
+    };
+    assert_eq!(girls("0-64"), None, "2 girls is below min_count");
+    assert!(
+        girls("all").is_none() || girls("65-w").is_none(),
+        "the total ({:?}) and the other band ({:?}) give the hidden band away",
+        girls("all"),
+        girls("65-w")
+    );
+    assert!(c.protection.complementary > 0);
+    for e in &c.protection.exposures {
+        assert!(e.width() >= 5.0, "{e:?}");
+    }
+}
