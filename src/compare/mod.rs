@@ -18,6 +18,11 @@
 //! - **funnel limits** (95 % and 99.8 %, exact binomial or Poisson with interpolation) around the
 //!   reference set's pooled value, for proportions and rates.
 //!
+//! The partner group is one more row per indicator × period × sex (`org_id = partners`): pooled
+//! Σx / Σn with its interval for proportions and rates (`role = partner_group_pooled`), the
+//! unweighted mean of the partners' values otherwise (`partner_group_mean`), and only when
+//! every partner's value is published (else `incomplete`).
+//!
 //! For the `gap` rows every position (rank, quartile, colour, reference distribution) is of the
 //! size of the gap |K − M|: rank 1 is the smallest gap, whatever the polarity.
 //!
@@ -34,7 +39,7 @@ use polars::prelude::*;
 use crate::indicators::definition::{Indicator, Kind, Polarity};
 use crate::indicators::{Gaps, IndicatorValues};
 use crate::model::Role;
-use crate::round::{Reference, Round};
+use crate::round::{Language, Reference, Round};
 use crate::stats::position::{Better, Colour, Distribution, average_ranks, percentile};
 use crate::stats::{Interval, difference, funnel, trend};
 
@@ -179,6 +184,19 @@ pub fn compare(
         gaps.frame(),
         Columns { value: "diff", low: "diff_ci_low", high: "diff_ci_high", counts: false },
     )?;
+    let label = match round.language {
+        Language::Sv => "Partnergruppen",
+        Language::En => "Partner group",
+    };
+    for ((indicator, _, sex), periods) in series.iter_mut() {
+        let Some(ind) = by_id.get(indicator.as_str()) else { continue };
+        for points in periods.values_mut() {
+            let gap = sex == "gap";
+            if let Some(group) = partner_group(ind, gap, points, round.participants.len(), label, options.level) {
+                points.push(group);
+            }
+        }
+    }
 
     let mut rows: Vec<Row<'_>> = Vec::new();
     for ((indicator, age, sex), periods) in &series {
@@ -322,6 +340,62 @@ fn add_points<'f>(series: &mut Series<'f>, frame: &'f DataFrame, c: Columns) -> 
         series.entry(key).or_default().entry(period.get(i).unwrap_or("").to_string()).or_default().push(point);
     }
     Ok(())
+}
+
+/// The code of the partner group's rows in `comparison.csv`.
+pub const PARTNER_GROUP: &str = "partners";
+
+/// The partner group as one more point: pooled Σx / Σn with its Wilson (proportions) or
+/// exact/Byar (rates) interval when the counts are known, otherwise the unweighted mean of the
+/// partners' values (no interval); STATISTICS.md §4.1. Only when every partner has a published
+/// value: a group whose members come and go would trend on its composition, and a pooled value
+/// over published members only is all an attacker may see anyway. `None` without partners.
+fn partner_group<'a>(
+    ind: &Indicator,
+    gap: bool,
+    points: &[Point<'a>],
+    partners: usize,
+    label: &'a str,
+    level: f64,
+) -> Option<Point<'a>> {
+    let members: Vec<&Point<'a>> = points.iter().filter(|p| p.role == Role::Participant.name()).collect();
+    if partners == 0 || members.is_empty() {
+        return None;
+    }
+    let mut group = Point {
+        org: PARTNER_GROUP,
+        org_name: Some(label),
+        role: "partner_group",
+        status: "incomplete",
+        ..Point::default()
+    };
+    if members.len() < partners || members.iter().any(|p| p.value.is_none()) {
+        return Some(group);
+    }
+    group.status = "";
+    let counts: Option<Vec<(f64, f64)>> = members.iter().map(|p| p.counts).collect();
+    match (counts, ind.kind, gap) {
+        (Some(counts), Kind::Proportion | Kind::Rate, false) => {
+            let (x, n) = counts.iter().fold((0.0, 0.0), |(a, b), &(x, n)| (a + x, b + n));
+            if n <= 0.0 {
+                group.status = "not_applicable";
+                return Some(group);
+            }
+            group.value = Some(x / n * ind.per);
+            group.counts = Some((x, n));
+            group.ci = if ind.kind == Kind::Proportion {
+                crate::stats::proportion::wilson(x, n, level).ok().map(|i| (i.low * ind.per, i.high * ind.per))
+            } else {
+                crate::stats::poisson::rate(x, n, ind.per, level).ok().map(|(_, i)| (i.low, i.high))
+            };
+            group.role = "partner_group_pooled";
+        }
+        _ => {
+            group.value = Some(members.iter().filter_map(|p| p.value).sum::<f64>() / members.len() as f64);
+            group.role = "partner_group_mean";
+        }
+    }
+    Some(group)
 }
 
 /// Whether `a` is strictly better than `b`.
@@ -649,6 +723,32 @@ mod tests {
         assert_eq!((at("X11", "rank"), at("X12", "rank"), at("X13", "rank")), ("1".into(), "2".into(), "3".into()));
         assert_eq!((at("X01", "rank"), at("X01", "value")), ("2".into(), "3".into()));
         assert_eq!(at("X01", "ref_min"), "2", "the distribution is of |K − M|");
+    }
+
+    /// The partner group pools the partners' counts, Σx / Σn with Wilson, and is `incomplete`
+    /// when a partner's value is not published.
+    #[test]
+    fn the_partner_group_is_pooled() {
+        let r = round("");
+        let rows = [
+            ("X01", "2023", 55.0, 100.0, ""),
+            ("X02", "2023", 45.0, 50.0, ""),
+            ("X01", "2024", 55.0, 100.0, ""),
+            ("X02", "2024", 2.0, 4.0, "suppressed"),
+            ("X11", "2024", 60.0, 100.0, ""),
+        ];
+        let c = compare(&values(&rows, &r), &no_gaps(), &[indicator("proportion", "higher_is_better")], &r, OPTIONS)
+            .unwrap();
+        let at = |period: &str, name: &str| cell(&c, PARTNER_GROUP, period, name);
+        assert_eq!(at("2023", "role"), "partner_group_pooled");
+        assert_eq!(at("2023", "org_name"), "Partnergruppen");
+        assert!((at("2023", "value").parse::<f64>().unwrap() - 100.0 * 100.0 / 150.0).abs() < 1e-5);
+        assert_eq!(at("2023", "change_since_first"), "", "the first year has nothing to change from");
+        assert_eq!(
+            (at("2024", "role"), at("2024", "value"), at("2024", "status")),
+            ("partner_group".into(), "".into(), "incomplete".into())
+        );
+        assert_eq!(at("2024", "note"), "incomplete: not ranked");
     }
 
     #[test]
