@@ -198,8 +198,12 @@ fn links<'a>(
     // (slot, sex, age, cell), for the relation between the all-ages total and the bands.
     let mut ages: Vec<(Slot, Sex, &'a str, usize)> = Vec::new();
     let mut run: Option<(u32, &'a str, &'a str)> = None;
+    // Units repeat from cell to cell: parse each run once.
+    let mut last_unit: Option<(&'a str, bool)> = None;
+    let mut group: Vec<WideRow<'a>> = Vec::with_capacity(3);
     for &(a, b) in bounds {
-        let group: Vec<WideRow<'a>> = (a..b).map(row).collect();
+        group.clear();
+        group.extend((a..b).map(row));
         let key = (group[0].indicator, group[0].org, group[0].period);
         if run != Some(key) {
             age_sums(&mut links, &mut ages);
@@ -212,7 +216,14 @@ fn links<'a>(
             for r in &group {
                 let s = slot_of(r, slot);
                 let Some(c) = add(&mut links, &mut dense, s, k) else { continue };
-                triple.additive = s.unit.is_some_and(compute::additive);
+                triple.additive = s.unit.is_some_and(|u| match last_unit {
+                    Some((l, a)) if l == u => a,
+                    _ => {
+                        let a = compute::additive(u);
+                        last_unit = Some((u, a));
+                        a
+                    }
+                });
                 if triple.additive {
                     ages.push((slot, r.sex, r.age, c));
                 }

@@ -86,7 +86,7 @@ impl IndicatorValues {
         indicators: &[Indicator],
         round: &Round,
     ) -> PolarsResult<IndicatorValues> {
-        let id = |r: &ValueRow<'_>| indicators[r.indicator as usize].id.clone();
+        let id = |r: &ValueRow<'_>| indicators[r.indicator as usize].id.as_str();
         let ci = |r: &ValueRow, f: fn(&Interval) -> f64| r.ci.as_ref().map(f);
         let frame = df!(
             "indicator_id" => rows.iter().map(id).collect::<Vec<_>>(),
@@ -129,7 +129,7 @@ impl Gaps {
     }
 
     pub(super) fn build(rows: &[GapRow<'_>], indicators: &[Indicator], round: &Round) -> PolarsResult<Gaps> {
-        let id = |r: &GapRow<'_>| indicators[r.indicator as usize].id.clone();
+        let id = |r: &GapRow<'_>| indicators[r.indicator as usize].id.as_str();
         let iv = |v: &Option<Interval>, f: fn(&Interval) -> f64| v.as_ref().map(f);
         let frame = df!(
             "indicator_id" => rows.iter().map(id).collect::<Vec<_>>(),
