@@ -32,7 +32,7 @@
 
 mod table;
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 
 use polars::prelude::*;
 
@@ -40,7 +40,7 @@ use crate::indicators::definition::{Indicator, Kind, Polarity};
 use crate::indicators::{Gaps, IndicatorValues};
 use crate::model::Role;
 use crate::round::{Language, Reference, Round};
-use crate::stats::position::{Better, Colour, Distribution, average_ranks, percentile};
+use crate::stats::position::{Better, Colour, Distribution, Ranking, percentile};
 use crate::stats::{Interval, difference, funnel, trend};
 
 pub use table::{COLUMNS, Comparison};
@@ -103,7 +103,7 @@ struct Row<'a> {
     /// The period `change` is measured from.
     first_period: Option<&'a str>,
     /// The level of every interval in the row.
-    level: Option<f64>,
+    level: f64,
 }
 
 /// A trend over the last five periods.
@@ -213,12 +213,20 @@ pub fn compare(
         };
         // What positions are computed on: the value, or the size of the gap.
         let position = |p: &Point<'_>| p.value.map(|v| if gap { v.abs() } else { v });
+        // Each organisation's points by period index, for changes and trends.
+        let mut history: HashMap<&str, Vec<Option<&Point<'_>>>> = HashMap::new();
+        for (pi, points) in periods.values().enumerate() {
+            for p in points.iter().filter(|p| p.value.is_some()) {
+                history.entry(p.org).or_insert_with(|| vec![None; periods.len()])[pi] = Some(p);
+            }
+        }
         let period_names: Vec<&String> = periods.keys().collect();
         for (pi, (period, points)) in periods.iter().enumerate() {
             let reference: Vec<&Point<'_>> =
                 points.iter().filter(|p| members.contains(p.org, p.role) && p.value.is_some()).collect();
             let ref_values: Vec<f64> = reference.iter().filter_map(|p| position(p)).collect();
             let distribution = Distribution::of(&ref_values);
+            let ranking = Ranking::new(&ref_values, better);
             // θ₀: the reference set's pooled value, from published counts only.
             let pooled = pooled(ind, &reference);
             let mentor_point = mentor.as_deref().and_then(|m| points.iter().find(|p| p.org == m));
@@ -230,13 +238,10 @@ pub fn compare(
                     age: age.as_str(),
                     point: p.clone(),
                     reference: distribution,
-                    colour: Colour::Grey.name(),
-                    level: Some(options.level),
+                    colour: Colour::of(None, better).name(),
+                    level: options.level,
                     ..Row::default()
                 };
-                if better == Better::Neither {
-                    row.colour = Colour::None.name();
-                }
                 let Some(x) = position(p) else {
                     row.note = match p.status {
                         "" | "preliminary" => "no value: not ranked".into(),
@@ -245,46 +250,24 @@ pub fn compare(
                     rows.push(row);
                     continue;
                 };
-                // Rank among the reference values; the organisation's own value counts once.
-                let member = members.contains(p.org, p.role);
-                let mut set: Vec<Option<f64>> = ref_values.iter().map(|&v| Some(v)).collect();
-                if !member {
-                    set.push(Some(x));
-                }
-                if set.len() < 2 {
+                // Ranked among the reference values; a member's own value counts once.
+                let place = ranking.place(x, members.contains(p.org, p.role));
+                if place.n < 2 {
                     row.note = "no reference values to rank against".into();
                 } else {
-                    let own = if member {
-                        reference
-                            .iter()
-                            .position(|r| r.org == p.org)
-                            .expect("a member with a value is in the reference")
-                    } else {
-                        set.len() - 1
-                    };
-                    let avg = average_ranks(&set, better)[own].expect("present");
-                    let ahead = set
-                        .iter()
-                        .enumerate()
-                        .filter(|&(i, v)| i != own && beats(v.unwrap_or(f64::NAN), x, better))
-                        .count();
-                    row.rank = Some(ahead + 1);
-                    row.n = set.len();
-                    row.percentile = Some(percentile(avg, set.len()));
+                    row.rank = Some(place.rank);
+                    row.n = place.n;
+                    row.percentile = Some(percentile(place.average, place.n));
                     row.quartile = distribution.and_then(|d| d.quartile(x));
                     row.colour = Colour::of(row.quartile, better).name();
                 }
-                row.vs_mentor =
-                    mentor_point.filter(|m| m.org != p.org).and_then(|m| difference_of(p, m, options.level));
-                // Change since this organisation's first period with a value.
-                let first = period_names[..pi]
-                    .iter()
-                    .find_map(|q| periods[*q].iter().find(|o| o.org == p.org && o.value.is_some()).map(|o| (q, o)));
-                if let Some((q, first)) = first {
-                    row.change = difference_of(p, first, options.level);
-                    row.first_period = Some(q.as_str());
+                row.vs_mentor = mentor_point.filter(|m| m.org != p.org).and_then(|m| difference_of(p, m));
+                let past = &history[p.org];
+                if let Some(first) = past[..pi].iter().position(Option::is_some) {
+                    row.change = difference_of(p, past[first].expect("found"));
+                    row.first_period = Some(period_names[first].as_str());
                 }
-                row.trend = last_five(&period_names[..=pi], |q| periods[q].iter().find(|o| o.org == p.org))
+                row.trend = last_five(&period_names[..=pi], &past[..=pi])
                     .and_then(|points| slope(ind, gap, &points, options.level));
                 row.funnel = if gap { None } else { pooled.and_then(|theta| limits(ind, theta, p)) };
                 rows.push(row);
@@ -398,17 +381,9 @@ fn partner_group<'a>(
     Some(group)
 }
 
-/// Whether `a` is strictly better than `b`.
-fn beats(a: f64, b: f64, better: Better) -> bool {
-    match better {
-        Better::Lower => a < b,
-        Better::Higher | Better::Neither => a > b,
-    }
-}
-
 /// `a − b` with the MOVER interval from the two published intervals (Newcombe's when both are
 /// Wilson intervals), or without an interval when either lacks one.
-fn difference_of(a: &Point<'_>, b: &Point<'_>, _level: f64) -> Option<(f64, Option<Interval>)> {
+fn difference_of(a: &Point<'_>, b: &Point<'_>) -> Option<(f64, Option<Interval>)> {
     let (va, vb) = (a.value?, b.value?);
     let ci = match (a.ci, b.ci) {
         (Some(ca), Some(cb)) if ca.0.is_finite() && ca.1.is_finite() && cb.0.is_finite() && cb.1.is_finite() => {
@@ -450,20 +425,15 @@ fn limits(ind: &Indicator, theta: f64, p: &Point<'_>) -> Option<(funnel::Limits,
 }
 
 /// The organisation's points of the last five periods when they are five consecutive years,
-/// all published (Fingertips: ≥ 5 annual points, no breaks).
-fn last_five<'p, 'a>(periods: &[&String], point: impl Fn(&str) -> Option<&'p Point<'a>>) -> Option<Vec<&'p Point<'a>>>
-where
-    'a: 'p,
-{
-    if periods.len() < 5 {
-        return None;
-    }
-    let last = &periods[periods.len() - 5..];
-    let years: Vec<i32> = last.iter().map(|p| p.parse::<i32>().ok()).collect::<Option<_>>()?;
+/// all published (Fingertips: ≥ 5 annual points, no breaks). `points[i]` is its point in
+/// `periods[i]`.
+fn last_five<'p, 'a>(periods: &[&String], points: &[Option<&'p Point<'a>>]) -> Option<Vec<&'p Point<'a>>> {
+    let from = periods.len().checked_sub(5)?;
+    let years: Vec<i32> = periods[from..].iter().map(|p| p.parse::<i32>().ok()).collect::<Option<_>>()?;
     if years.windows(2).any(|w| w[1] != w[0] + 1) {
         return None;
     }
-    last.iter().map(|p| point(p).filter(|o| o.value.is_some())).collect()
+    points[from..].iter().copied().collect()
 }
 
 /// The trend of five points: the weighted slope (SE from each 95 % interval) with its
@@ -480,23 +450,21 @@ fn slope(ind: &Indicator, gap: bool, points: &[&Point<'_>], level: f64) -> Optio
     let fit = trend::weighted_slope(&weighted)?;
     let se = fit.se?;
     let z = crate::stats::z(level);
-    let (test, method, cases): (trend::Trend, &'static str, Vec<(f64, f64)>) = if ind.kind == Kind::Proportion && !gap {
-        let counts: Vec<(f64, f64)> = points.iter().map(|p| p.counts).collect::<Option<_>>()?;
-        (trend::cochran_armitage(&counts)?, "cochran-armitage", counts)
+    type Test = fn(&[(f64, f64)]) -> Option<trend::Trend>;
+    let (test, method, cases): (Test, &'static str, Vec<(f64, f64)>) = if ind.kind == Kind::Proportion && !gap {
+        let counts = points.iter().map(|p| p.counts).collect::<Option<_>>()?;
+        (trend::cochran_armitage, "cochran-armitage", counts)
     } else {
-        (fit, "weighted-slope", weighted)
+        (trend::weighted_slope, "weighted-slope", weighted)
     };
-    let robust = if method == "cochran-armitage" {
-        trend::robust_direction(&cases, &test, trend::cochran_armitage)
-    } else {
-        trend::robust_direction(&cases, &test, trend::weighted_slope)
-    };
+    let result = test(&cases)?;
+    let robust = trend::robust_direction(&cases, &result, test);
     Some(Slope {
         slope: fit.slope,
         ci: (fit.slope - z * se, fit.slope + z * se),
-        p: test.p,
+        p: result.p,
         method,
-        marker: test.significant(0.998) && robust,
+        marker: result.significant(0.998) && robust,
     })
 }
 

@@ -134,7 +134,7 @@ impl Comparison {
                 r.note.clone(),
                 d.map(|d| d.n.to_string()).unwrap_or_default(),
                 r.first_period.unwrap_or("").to_string(),
-                r.level.map(number).unwrap_or_default(),
+                number(r.level),
             ];
             for (c, v) in cells.iter_mut().zip(row) {
                 c.push(v);

@@ -90,14 +90,13 @@ fn feeds(indicators: &[Indicator]) -> HashMap<(&str, Sex), Vec<Feed>> {
             let Some(b) = slot.binding(ind) else { continue };
             for sex in Sex::ALL {
                 let Some((var, stored)) = b.variable(sex) else { continue };
-                let stored: &[(Sex, u8)] = match stored {
-                    Some(Sex::K) => &[(Sex::K, 0)],
-                    Some(Sex::M) => &[(Sex::M, 0)],
-                    Some(Sex::T) => &[(Sex::T, 0)],
-                    None if sex == Sex::T => &[(Sex::T, 0)],
-                    None => &[(sex, 0), (Sex::T, 1)],
+                // A variable of its own sex may also be stored as T; the own sex wins.
+                let stored = match stored {
+                    Some(st) => [Some((st, 0)), None],
+                    None if sex == Sex::T => [Some((Sex::T, 0)), None],
+                    None => [Some((sex, 0)), Some((Sex::T, 1))],
                 };
-                for &(st, priority) in stored {
+                for (st, priority) in stored.into_iter().flatten() {
                     feeds.entry((var, st)).or_default().push(Feed { indicator: i as u32, slot, sex, priority });
                 }
             }
@@ -122,9 +121,9 @@ pub fn bands_of(ind: &Indicator) -> Vec<String> {
 /// [`sort_keys`] picks the observations that feed a slot (binding table, allowed age bands,
 /// period range) and sorts them by one packed `u64` key: the key columns as dense codes in sort
 /// order, then slot and priority. [`line_up`] then lines the slots up side by side, and every
-/// column is gathered from the observations by cell in one `take`. That is a pivot without polars' zero-fill (an absent slot stays null), and the pass
-/// sees duplicates for free: two observations feeding one slot are a [`Conflict`], reported
-/// with every `source:row`.
+/// column is gathered from the observations by cell in one `take`. That is a pivot without
+/// polars' zero-fill (an absent slot stays null), and the pass sees duplicates for free: two
+/// observations feeding one slot are a [`Conflict`], reported with every `source:row`.
 pub fn wide(
     obs: &Observations,
     indicators: &[Indicator],
@@ -261,7 +260,7 @@ fn sort_keys(obs: &Observations, indicators: &[Indicator], periods: Option<&(Per
         let fed: &[Feed] = match last {
             Some((key, fed)) if key == (v, s) => fed,
             _ => {
-                let stored = Sex::from_word(s).unwrap_or(Sex::T);
+                let stored = Sex::from_word(s).expect("the observation schema holds K, M or T");
                 let fed = feeds.get(&(v, stored)).map_or(&[][..], Vec::as_slice);
                 last = Some(((v, s), fed));
                 fed

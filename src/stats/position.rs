@@ -5,8 +5,6 @@
 //! one indicator × period × sex at a time: the reference distribution is always that of the same
 //! indicator, year and sex, so women's values are placed among women's values.
 
-use std::cmp::Ordering;
-
 /// Which direction is better, as the indicator's polarity says.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Better {
@@ -117,46 +115,69 @@ impl Colour {
     }
 }
 
-/// How `a` compares with `b` in rank order: the better value first.
-fn rank_order(a: f64, b: f64, better: Better) -> Ordering {
-    match better {
-        Better::Lower => a.total_cmp(&b),
-        Better::Higher | Better::Neither => b.total_cmp(&a),
+/// A reference set sorted once, so that many values can be placed in it by binary search.
+#[derive(Clone, Debug)]
+pub struct Ranking {
+    /// Ascending, NaN-free.
+    sorted: Vec<f64>,
+    better: Better,
+}
+
+/// Where one value stands in a [`Ranking`].
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Place {
+    /// Competition rank ("1224"): 1 + how many values are strictly better.
+    pub rank: usize,
+    /// Average rank: tied values share the mean of their places ("1 2.5 2.5 4").
+    pub average: f64,
+    /// How many values were ranked, this one included.
+    pub n: usize,
+}
+
+impl Ranking {
+    /// `values` ranked by `better` (the highest first for neutral indicators).
+    pub fn new(values: &[f64], better: Better) -> Ranking {
+        let mut sorted = values.to_vec();
+        sorted.sort_by(f64::total_cmp);
+        Ranking { sorted, better }
+    }
+
+    /// The place of `x` among the values. `member`: `x` is one of them and counts once;
+    /// otherwise it is placed among them as one more.
+    ///
+    /// STATISTICS.md §4.2: competition ranks for display, average ranks for any statistic, and
+    /// never a rank without its interval-based verdict (Goldstein & Spiegelhalter 1996).
+    pub fn place(&self, x: f64, member: bool) -> Place {
+        let below = self.sorted.partition_point(|&v| v < x);
+        let equal = self.sorted.partition_point(|&v| v <= x) - below;
+        let above = self.sorted.len() - below - equal;
+        let ahead = match self.better {
+            Better::Lower => below,
+            Better::Higher | Better::Neither => above,
+        };
+        let ties = equal - usize::from(member && equal > 0);
+        Place {
+            rank: ahead + 1,
+            average: (ahead + 1) as f64 + ties as f64 / 2.0,
+            n: self.sorted.len() + usize::from(!member),
+        }
     }
 }
 
-/// Competition ranks ("1224"): 1 = best by polarity (the highest value for neutral
-/// indicators), tied values share the best of their places. `None` values are not ranked.
-///
-/// STATISTICS.md §4.2: competition ranks for display, average ranks ([`average_ranks`]) for any
-/// statistic, and never a rank without its interval-based verdict (Goldstein & Spiegelhalter 1996).
+/// Competition ranks of the present values (`None` values are not ranked); see [`Place`].
 pub fn competition_ranks(values: &[Option<f64>], better: Better) -> Vec<Option<usize>> {
-    ranks(values, better, |first, _| first as f64).into_iter().map(|r| r.map(|r| r as usize)).collect()
+    places(values, better).into_iter().map(|p| p.map(|p| p.rank)).collect()
 }
 
-/// Average (fractional) ranks: tied values share the mean of their places ("1 2.5 2.5 4").
+/// Average ranks of the present values; see [`Place`].
 pub fn average_ranks(values: &[Option<f64>], better: Better) -> Vec<Option<f64>> {
-    ranks(values, better, |first, last| (first + last) as f64 / 2.0)
+    places(values, better).into_iter().map(|p| p.map(|p| p.average)).collect()
 }
 
-/// Ranks of the present values, ties given `tie(first place, last place)` (one-based).
-fn ranks(values: &[Option<f64>], better: Better, tie: impl Fn(usize, usize) -> f64) -> Vec<Option<f64>> {
-    let mut order: Vec<(usize, f64)> = values.iter().enumerate().filter_map(|(i, v)| v.map(|v| (i, v))).collect();
-    order.sort_by(|a, b| rank_order(a.1, b.1, better).then(a.0.cmp(&b.0)));
-    let mut out = vec![None; values.len()];
-    let mut start = 0;
-    while start < order.len() {
-        let mut end = start;
-        while end + 1 < order.len() && order[end + 1].1 == order[start].1 {
-            end += 1;
-        }
-        let r = tie(start + 1, end + 1);
-        for &(i, _) in &order[start..=end] {
-            out[i] = Some(r);
-        }
-        start = end + 1;
-    }
-    out
+fn places(values: &[Option<f64>], better: Better) -> Vec<Option<Place>> {
+    let present: Vec<f64> = values.iter().flatten().copied().collect();
+    let ranking = Ranking::new(&present, better);
+    values.iter().map(|v| v.map(|x| ranking.place(x, true))).collect()
 }
 
 /// The percentile position of an average rank among `n`: 100 for the best, 0 for the worst,
@@ -235,6 +256,16 @@ mod tests {
         assert_eq!(competition_ranks(&values, Better::Lower), [Some(3), None, Some(1), Some(3), Some(2)]);
         assert_eq!(competition_ranks(&values, Better::Higher), [Some(1), None, Some(4), Some(1), Some(3)]);
         assert_eq!(competition_ranks(&values, Better::Neither), competition_ranks(&values, Better::Higher));
+    }
+
+    /// A value outside the set is placed among it as one more; a member counts once.
+    #[test]
+    fn placing_a_value_among_others() {
+        let r = Ranking::new(&[0.6, 0.8, 0.8, 0.5], Better::Higher);
+        assert_eq!(r.place(0.55, false), Place { rank: 4, average: 4.0, n: 5 });
+        assert_eq!(r.place(0.8, false), Place { rank: 1, average: 2.0, n: 5 });
+        assert_eq!(r.place(0.8, true), Place { rank: 1, average: 1.5, n: 4 });
+        assert_eq!(Ranking::new(&[0.6, 0.5], Better::Lower).place(0.55, false).rank, 2);
     }
 
     #[test]

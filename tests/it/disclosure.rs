@@ -11,19 +11,25 @@ use jamfor::model::{Observations, observations};
 use polars::prelude::*;
 use proptest::prelude::*;
 
-/// (org, sex, variable, value) rows for one period and age group.
+/// (org, sex, variable, value) rows for one period, all ages.
 fn observations(rows: &[(String, &str, &str, f64)]) -> Observations {
+    let aged: Vec<(&str, &str, &str, &str, f64)> = rows.iter().map(|r| (r.0.as_str(), r.1, r.2, "all", r.3)).collect();
+    aged_observations(&aged)
+}
+
+/// (org, sex, variable, age group, value) rows for one period.
+fn aged_observations(rows: &[(&str, &str, &str, &str, f64)]) -> Observations {
     let n = rows.len();
     let frame = df!(
         "source" => vec!["random.csv"; n],
         "row" => (1..=n as u32).collect::<Vec<_>>(),
-        "org_id" => rows.iter().map(|r| r.0.clone()).collect::<Vec<_>>(),
+        "org_id" => rows.iter().map(|r| r.0).collect::<Vec<_>>(),
         "org_name" => rows.iter().map(|r| Some(format!("Org {}", r.0))).collect::<Vec<_>>(),
         "period" => vec!["2024"; n],
         "variable" => rows.iter().map(|r| r.2).collect::<Vec<_>>(),
         "sex" => rows.iter().map(|r| r.1).collect::<Vec<_>>(),
-        "age_group" => vec!["all"; n],
-        "value" => rows.iter().map(|r| Some(r.3)).collect::<Vec<_>>(),
+        "age_group" => rows.iter().map(|r| r.3).collect::<Vec<_>>(),
+        "value" => rows.iter().map(|r| Some(r.4)).collect::<Vec<_>>(),
         "status" => vec![None::<&str>; n],
         "unit" => vec!["count"; n],
     )
@@ -255,47 +261,27 @@ fn a_small_age_band_is_not_the_total_minus_the_other_bands() {
     let tmp = tempfile::tempdir().unwrap();
     let cat = catalogue(tmp.path());
     let r = round(tmp.path(), 5);
-    // (variable, sex, age, value)
-    let data: Vec<(&str, &str, &str, f64)> = vec![
-        ("x", "K", "0-64", 2.0),
-        ("x", "K", "65-w", 20.0),
-        ("x", "K", "all", 22.0),
-        ("x", "M", "0-64", 10.0),
-        ("x", "M", "65-w", 15.0),
-        ("x", "M", "all", 25.0),
-        ("x", "T", "0-64", 12.0),
-        ("x", "T", "65-w", 35.0),
-        ("x", "T", "all", 47.0),
-        ("n", "K", "0-64", 30.0),
-        ("n", "K", "65-w", 40.0),
-        ("n", "K", "all", 70.0),
-        ("n", "M", "0-64", 30.0),
-        ("n", "M", "65-w", 40.0),
-        ("n", "M", "all", 70.0),
-        ("n", "T", "0-64", 60.0),
-        ("n", "T", "65-w", 80.0),
-        ("n", "T", "all", 140.0),
-    ];
-    let n = data.len();
-    let frame = df!(
-        "source" => vec!["ages.csv"; n],
-        "row" => (1..=n as u32).collect::<Vec<_>>(),
-        "org_id" => vec!["X0001"; n],
-        "org_name" => vec![Some("Org X0001"); n],
-        "period" => vec!["2024"; n],
-        "variable" => data.iter().map(|d| d.0).collect::<Vec<_>>(),
-        "sex" => data.iter().map(|d| d.1).collect::<Vec<_>>(),
-        "age_group" => data.iter().map(|d| d.2).collect::<Vec<_>>(),
-        "value" => data.iter().map(|d| Some(d.3)).collect::<Vec<_>>(),
-        "status" => vec![None::<&str>; n],
-        "unit" => vec!["count"; n],
-    )
-    .unwrap()
-    .lazy()
-    .with_columns([col("sex").cast(observations::sex_dtype()), col("status").cast(observations::status_dtype())])
-    .collect()
-    .unwrap();
-    let obs = Observations::new(frame).unwrap();
+    // (org, sex, variable, age, value)
+    let obs = aged_observations(&[
+        ("X0001", "K", "x", "0-64", 2.0),
+        ("X0001", "K", "x", "65-w", 20.0),
+        ("X0001", "K", "x", "all", 22.0),
+        ("X0001", "M", "x", "0-64", 10.0),
+        ("X0001", "M", "x", "65-w", 15.0),
+        ("X0001", "M", "x", "all", 25.0),
+        ("X0001", "T", "x", "0-64", 12.0),
+        ("X0001", "T", "x", "65-w", 35.0),
+        ("X0001", "T", "x", "all", 47.0),
+        ("X0001", "K", "n", "0-64", 30.0),
+        ("X0001", "K", "n", "65-w", 40.0),
+        ("X0001", "K", "n", "all", 70.0),
+        ("X0001", "M", "n", "0-64", 30.0),
+        ("X0001", "M", "n", "65-w", 40.0),
+        ("X0001", "M", "n", "all", 70.0),
+        ("X0001", "T", "n", "0-64", 60.0),
+        ("X0001", "T", "n", "65-w", 80.0),
+        ("X0001", "T", "n", "all", 140.0),
+    ]);
     let c = indicators::compute(&obs, &r, &cat, Options { level: 0.95, min_count: 5 }).unwrap();
     let v = c.values.frame();
     let text = |name: &str| v.column(name).unwrap().str().unwrap().clone();
