@@ -4,11 +4,9 @@
 //! times DuckDB on the same file computing the shared part (per-sex proportions, Wilson bounds,
 //! K − M differences with Newcombe's interval).
 //!
-//! The set: 312 organisations × 500 variables (250 numerator/denominator count pairs) × 20
-//! years (2005–2024) × K, M and T = K + M: 9 360 000 observations. Denominators are spread
-//! log-uniformly from 3 to 5000 per sex (about 7 % below 5) and numerators are binomial within
-//! them, so with small numerators and small complements about 11 % of the cells are primary
-//! suppressions: disclosure control and its audit have real work.
+//! The set is `jamfor generate --scale kolada` (`src/generate/kolada.rs`: 9 360 000
+//! observations, about 11 % of cells primary suppressions), written to `target/bench-data/` on
+//! first use; delete the file there after changing the generator.
 //!
 //! `indicators/compute` is the whole stage (read → `Observations` → `compute`, audit
 //! included); `indicators/audit` is `disclosure::protect` alone on the same links.
@@ -29,130 +27,12 @@ use jamfor::model::observations::{sex_dtype, status_dtype};
 use jamfor::round::{self, Round};
 use polars::prelude::*;
 
-#[path = "support/rng.rs"]
-mod rng;
-use rng::Rng;
+use jamfor::generate::kolada::{FILE, OBSERVATIONS, ORGS, PAIRS, YEARS};
 
-const ORGS: usize = 312;
-const PAIRS: usize = 250;
-const YEARS: usize = 20;
-const FIRST_YEAR: usize = 2005;
-const OBSERVATIONS: usize = ORGS * PAIRS * 2 * YEARS * 3;
 /// One value row per indicator × organisation × year × sex (K, M, T).
 const VALUES: usize = PAIRS * ORGS * YEARS * 3;
 /// One gap per indicator × organisation × year.
 const GAPS: usize = PAIRS * ORGS * YEARS;
-const FILE: &str = "indicators_9m.parquet";
-
-impl Rng {
-    /// Uniform in [0, 1).
-    fn unit(&mut self) -> f64 {
-        (self.next() >> 11) as f64 / (1u64 << 53) as f64
-    }
-
-    /// Standard normal (Box–Muller).
-    fn normal(&mut self) -> f64 {
-        let u = 1.0 - self.unit();
-        (-2.0 * u.ln()).sqrt() * (std::f64::consts::TAU * self.unit()).cos()
-    }
-
-    /// Binomial(n, p): exact for small n, the normal approximation above.
-    fn binomial(&mut self, n: u64, p: f64) -> u64 {
-        if n <= 40 {
-            (0..n).filter(|_| self.unit() < p).count() as u64
-        } else {
-            let (mean, sd) = (n as f64 * p, (n as f64 * p * (1.0 - p)).sqrt());
-            (mean + sd * self.normal()).round().clamp(0.0, n as f64) as u64
-        }
-    }
-}
-
-/// Writes the observation set, in Kolada's order (variable, organisation, year, sex).
-fn generate(path: &Path) {
-    let mut rng = Rng(2024);
-    let orgs: Vec<String> = (1..=ORGS).map(|i| format!("X{i:04}")).collect();
-    let names: Vec<String> = (1..=ORGS).map(|i| format!("Kommun {i:04}")).collect();
-    let years: Vec<String> = (FIRST_YEAR..FIRST_YEAR + YEARS).map(|y| y.to_string()).collect();
-    let vars: Vec<[String; 2]> = (1..=PAIRS).map(|i| [format!("p{i:03}_num"), format!("p{i:03}_den")]).collect();
-    // Each indicator has a level, each organisation a shift, each indicator a sex difference.
-    let level: Vec<f64> = (0..PAIRS).map(|_| 0.05 + 0.9 * rng.unit()).collect();
-    let shift: Vec<f64> = (0..ORGS).map(|_| 0.08 * rng.normal()).collect();
-    let sex_gap: Vec<f64> = (0..PAIRS).map(|_| 0.15 * (rng.unit() - 0.5)).collect();
-    let (lo, hi) = (3f64.ln(), 5000f64.ln());
-
-    let n = OBSERVATIONS;
-    let (mut row, mut org, mut name, mut period, mut variable, mut sex, mut value) = (
-        Vec::with_capacity(n),
-        Vec::with_capacity(n),
-        Vec::with_capacity(n),
-        Vec::with_capacity(n),
-        Vec::with_capacity(n),
-        Vec::with_capacity(n),
-        Vec::with_capacity(n),
-    );
-    let mut push = |o: usize, y: usize, (i, v): (usize, usize), s: &'static str, x: u64| {
-        row.push(row.len() as u32 + 1);
-        org.push(orgs[o].as_str());
-        name.push(names[o].as_str());
-        period.push(years[y].as_str());
-        variable.push(vars[i][v].as_str());
-        sex.push(s);
-        value.push(x as f64);
-    };
-    for i in 0..PAIRS {
-        // Per organisation and year: K and M counts, then T = K + M.
-        let mut cells = Vec::with_capacity(ORGS * YEARS);
-        for org_shift in shift.iter().take(ORGS) {
-            for y in 0..YEARS {
-                let mut kmt = [(0u64, 0u64); 2];
-                for (s, cell) in kmt.iter_mut().enumerate() {
-                    let n = (lo + (hi - lo) * rng.unit()).exp().floor() as u64;
-                    let drift = 0.002 * (y as f64 - 10.0);
-                    let sign = if s == 0 { 0.5 } else { -0.5 };
-                    let p = (level[i] + org_shift + sign * sex_gap[i] + drift).clamp(0.01, 0.99);
-                    *cell = (rng.binomial(n, p), n);
-                }
-                cells.push(kmt);
-            }
-        }
-        for pick in [0, 1] {
-            for o in 0..ORGS {
-                for y in 0..YEARS {
-                    let [k, m] = cells[o * YEARS + y];
-                    let at = |c: (u64, u64)| if pick == 0 { c.0 } else { c.1 };
-                    push(o, y, (i, pick), "K", at(k));
-                    push(o, y, (i, pick), "M", at(m));
-                    push(o, y, (i, pick), "T", at(k) + at(m));
-                }
-            }
-        }
-    }
-    let n = row.len();
-    assert_eq!(n, OBSERVATIONS);
-    let mut frame = DataFrame::new(
-        n,
-        vec![
-            Column::new_scalar("source".into(), Scalar::from(PlSmallStr::from(FILE)), n),
-            Column::new("row".into(), row),
-            Column::new("org_id".into(), org),
-            Column::new("org_name".into(), name),
-            Column::new("period".into(), period),
-            Column::new("variable".into(), variable),
-            Column::new("sex".into(), sex).cast(&sex_dtype()).unwrap(),
-            Column::new_scalar("age_group".into(), Scalar::from(PlSmallStr::from("all")), n),
-            Column::new("value".into(), value),
-            Column::full_null("status".into(), n, &status_dtype()),
-            Column::new_scalar("unit".into(), Scalar::from(PlSmallStr::from("count")), n),
-        ],
-    )
-    .unwrap();
-    // Checked before writing: the file is exactly what `Observations::new` accepts.
-    let obs = Observations::new(frame.clone()).unwrap();
-    assert_eq!(obs.len(), OBSERVATIONS);
-    let tmp = path.with_extension("tmp");
-    ParquetWriter::new(std::fs::File::create(&tmp).unwrap()).finish(&mut frame).unwrap();
-    std::fs::rename(&tmp, path).unwrap();
-}
 
 fn file() -> PathBuf {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("target/bench-data");
@@ -160,7 +40,7 @@ fn file() -> PathBuf {
     if !path.exists() {
         std::fs::create_dir_all(&dir).unwrap();
         let t = Instant::now();
-        generate(&path);
+        jamfor::generate::kolada::write(jamfor::generate::DEFAULT_SEED, &path).unwrap();
         eprintln!("indicators: generated {} in {:.1} s", path.display(), t.elapsed().as_secs_f64());
     }
     path

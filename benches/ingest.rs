@@ -15,9 +15,7 @@ const MEASURES: usize = 100;
 const YEARS: usize = 40;
 const ROWS: usize = ORGS * MEASURES * YEARS;
 
-#[path = "support/rng.rs"]
-mod rng;
-use rng::Rng;
+use jamfor::generate::Rng;
 
 fn swedish(tenths: u64) -> String {
     let int = (tenths / 10).to_string();
@@ -48,8 +46,8 @@ pub fn export() -> PathBuf {
         let name = format!("{} {}", names[o % names.len()], o / names.len() + 1);
         for m in 0..MEASURES {
             for y in 0..YEARS {
-                let k = rng.next() % 5_000_000;
-                let mm = rng.next() % 5_000_000;
+                let k = rng.next_u64() % 5_000_000;
+                let mm = rng.next_u64() % 5_000_000;
                 s.push_str(&format!(
                     "X{:04};{name};mått_{m:03};{};{};{};{}\r\n",
                     o + 1,

@@ -10,9 +10,7 @@ use jamfor::ingest::pcaxis::meta::{Meta, TimeScale, Variable};
 use jamfor::ingest::pcaxis::writer::{WriteOptions, write};
 use jamfor::ingest::pcaxis::{self, Data, PxTable, Symbol};
 
-#[path = "support/rng.rs"]
-mod rng;
-use rng::Rng;
+use jamfor::generate::Rng;
 
 /// A table of `regions` × 100 ages × 3 sexes × `months` months.
 fn table(regions: usize, months: usize) -> PxTable {
@@ -37,7 +35,7 @@ fn table(regions: usize, months: usize) -> PxTable {
     let mut rng = Rng(7);
     let mut data = Data { values: Vec::with_capacity(cells), ..Data::default() };
     for i in 0..cells {
-        let r = rng.next();
+        let r = rng.next_u64();
         if r.is_multiple_of(97) {
             data.values.push(0.0);
             data.symbols.push((i as u64, [Symbol::Dots(2), Symbol::Dots(3), Symbol::Nil][(r >> 8) as usize % 3]));

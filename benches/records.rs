@@ -13,9 +13,7 @@ use jamfor::ingest::sql::Query;
 use jamfor::ingest::{self, Format, Input, InputHints};
 use polars::prelude::*;
 
-#[path = "support/rng.rs"]
-mod rng;
-use rng::Rng;
+use jamfor::generate::Rng;
 
 const ROWS: usize = 10_000_000;
 
@@ -34,7 +32,7 @@ fn extract(path: &Path) {
     let mut person = 0u32;
     while org.len() < ROWS {
         person += 1;
-        let r = rng.next();
+        let r = rng.next_u64();
         let o = orgs[(r % 290) as usize].as_str();
         let (first, span) = ((r >> 16) % 12, 1 + (r >> 24) % 12);
         let s = if (r >> 32).is_multiple_of(3) { "M" } else { "K" };
@@ -48,7 +46,7 @@ fn extract(path: &Path) {
             id.push(format!("B{person:07}"));
             sex.push(s);
             age.push(a);
-            hours.push(((rng.next() % 1200) as f64) / 10.0);
+            hours.push(((rng.next_u64() % 1200) as f64) / 10.0);
         }
     }
     let mut frame = df!(

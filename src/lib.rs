@@ -24,6 +24,7 @@ pub mod cli;
 pub mod compare;
 pub mod disclosure;
 pub mod error;
+pub mod generate;
 pub mod indicators;
 pub mod ingest;
 pub mod model;

@@ -441,7 +441,11 @@ pub fn parse(text: &str, path: &Path) -> Result<Round, Problems> {
     let mut inputs = Vec::new();
     for input in &file.inputs {
         if let Some(i) = check_input(input, &dir, &mut problem) {
-            if inputs.iter().any(|o: &Input| o.path == i.path) {
+            // Two sheets of one workbook, or two `select`s of one PX cube, are two inputs.
+            let same = |o: &Input| {
+                o.path == i.path && o.hints.read.sheet == i.hints.read.sheet && o.hints.select == i.hints.select
+            };
+            if inputs.iter().any(same) {
                 problem(input.path.span(), RoundError::DuplicateInput { found: input.path.get_ref().clone() }, None);
             }
             inputs.push(i);

@@ -153,7 +153,25 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     }
     writeln!(out, "comparison: {} rows against the mentor and the reference set", comparison.len())?;
     writeln!(out, "wrote {}", args.out.display())?;
+    let empty = without_values(&computed.values, &catalogue)?;
+    if !empty.is_empty() {
+        writeln!(
+            err,
+            "warning: {} of {} indicators have no values in this round: {}\n  hint: add inputs that hold their variables (`jamfor catalogue` shows what each reads), or leave them out of `indicators` in {}",
+            empty.len(),
+            catalogue.indicators.len(),
+            empty.join(", "),
+            args.round.display()
+        )?;
+    }
     Ok(ExitCode::SUCCESS)
+}
+
+/// Selected indicators with not one value row: none of their variables were in the inputs.
+fn without_values(values: &indicators::IndicatorValues, catalogue: &Catalogue) -> anyhow::Result<Vec<String>> {
+    let ids = values.frame().column("indicator_id")?.str()?.clone();
+    let present: std::collections::BTreeSet<&str> = ids.iter().flatten().collect();
+    Ok(catalogue.indicators.iter().filter(|i| !present.contains(i.id.as_str())).map(|i| i.id.clone()).collect())
 }
 
 /// A fresh temporary folder beside `out`.

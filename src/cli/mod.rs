@@ -6,6 +6,7 @@
 
 mod catalogue;
 mod diagnostics;
+mod generate;
 mod indicators;
 mod ingest;
 mod px;
@@ -40,6 +41,8 @@ enum Command {
     Indicators(indicators::Args),
     /// List the indicator catalogue (queries/); find Kolada KPIs and import them as indicators.
     Catalogue(catalogue::Args),
+    /// Write the fictional round (data/) or the benchmark set from a seed; same seed, same bytes.
+    Generate(generate::Args),
 }
 
 /// Exit code for problems in the user's input or usage.
@@ -53,6 +56,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Px(args) => px::run(args),
         Command::Indicators(args) => indicators::run(args),
         Command::Catalogue(args) => catalogue::run(args),
+        Command::Generate(args) => generate::run(args),
     }
 }
 

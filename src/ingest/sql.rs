@@ -178,6 +178,14 @@ pub fn run(query: &Query, tables: &[RecordTable]) -> Result<Vec<Derived>, Vec<Pr
         ctx.register(&name, lf);
     }
     let frame = ctx.execute(&query.sql).and_then(LazyFrame::collect).map_err(|e| fail(e.to_string()))?;
+    // GROUP BY returns groups in no fixed order; sorting by every key (and the value, so that
+    // even duplicate keys come out the same way) makes the derived rows, their row numbers and
+    // any "result row N" in an error the same on every run.
+    let keys: Vec<&str> = ["variable", "org_id", "period", "sex", "age_group", "value"]
+        .into_iter()
+        .filter(|k| frame.get_column_names().iter().any(|n| n.as_str() == *k))
+        .collect();
+    let frame = frame.sort(keys, SortMultipleOptions::default()).map_err(|e| fail(e.to_string()))?;
     let names: Vec<&str> = frame.get_column_names().into_iter().map(|n| n.as_str()).collect();
     let known = ["org_id", "period", "sex", "age_group", "variable", "value", "unit"];
     let mut problems = Vec::new();

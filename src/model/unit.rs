@@ -1,7 +1,7 @@
 //! `Unit`: what a value is measured in, and whether totals of it add up.
 //!
 //! Additivity decides one thing at ingest: a missing total `T` may be computed as `K + M` only for
-//! additive units (counts, hours, money). Percentages, rates and means never add, and an unknown
+//! additive units (counts, durations, money, and sums). Percentages, rates and means never add, and an unknown
 //! unit is treated as not additive, so nothing is derived from a guess.
 
 use std::fmt;
@@ -11,6 +11,9 @@ use std::str::FromStr;
 pub enum Unit {
     Count,
     Hours,
+    /// Days (sick days, programme days): a duration, so additive like hours.
+    Days,
+    Minutes,
     Sek,
     Percent,
     Per1000,
@@ -23,11 +26,12 @@ pub enum Unit {
 
 impl Unit {
     /// Whether values of this unit for K and M add up to T. Sums of squares (`hours_squared`,
-    /// the spread behind a mean's interval) add up too.
+    /// the spread behind a mean's interval) and explicit sums (`points_sum`: a mean's numerator
+    /// in a unit whose values alone would not add) add up too.
     pub fn is_additive(&self) -> bool {
         match self {
-            Unit::Count | Unit::Hours | Unit::Sek => true,
-            Unit::Other(s) => s.ends_with("_squared"),
+            Unit::Count | Unit::Hours | Unit::Days | Unit::Minutes | Unit::Sek => true,
+            Unit::Other(s) => s.ends_with("_squared") || s.ends_with("_sum"),
             _ => false,
         }
     }
@@ -36,6 +40,8 @@ impl Unit {
         match self {
             Unit::Count => "count",
             Unit::Hours => "hours",
+            Unit::Days => "days",
+            Unit::Minutes => "minutes",
             Unit::Sek => "sek",
             Unit::Percent => "percent",
             Unit::Per1000 => "per_1000",
@@ -55,6 +61,8 @@ impl FromStr for Unit {
         Ok(match t.as_str() {
             "count" | "antal" | "number" | "st" | "persons" | "personer" => Unit::Count,
             "hours" | "timmar" | "tim" | "h" => Unit::Hours,
+            "days" | "dagar" | "dygn" => Unit::Days,
+            "minutes" | "minuter" | "min" => Unit::Minutes,
             "sek" | "kr" | "kronor" => Unit::Sek,
             "percent" | "procent" | "%" | "andel" => Unit::Percent,
             "per_1000" | "per 1000" | "promille" | "‰" => Unit::Per1000,
@@ -84,6 +92,9 @@ mod tests {
         assert!(unit("antal").is_additive());
         assert!(unit("hours").is_additive());
         assert!(unit("SEK").is_additive());
+        assert!(unit("dagar").is_additive() && unit("minuter").is_additive());
+        assert!(unit("points_sum").is_additive() && unit("points_squared").is_additive());
+        assert!(!unit("points").is_additive(), "a score (a mean merit value) never adds");
         assert!(!unit("procent").is_additive());
         assert!(!unit("per_1000").is_additive());
         assert!(!unit("").is_additive(), "an unknown unit never adds");
@@ -93,7 +104,9 @@ mod tests {
 
     #[test]
     fn names_round_trip() {
-        for s in ["count", "hours", "sek", "percent", "per_1000", "per_100000", "unspecified", "meter"] {
+        for s in
+            ["count", "hours", "days", "minutes", "sek", "percent", "per_1000", "per_100000", "unspecified", "meter"]
+        {
             assert_eq!(unit(s).name(), s);
         }
     }

@@ -35,7 +35,7 @@ fn ingest_is_deterministic() {
 #[test]
 fn validate_sample_files_directly() {
     let (code, text) =
-        jamfor(&root(), &["validate", "data/controllers/hemtjanst_2024.csv", "data/controllers/fritid_bidrag.xlsx"]);
+        jamfor(&root(), &["validate", "data/controllers/uppfoljning_2015_2024.csv", "data/scb/folkmangd_2015_2024.px"]);
     assert_eq!(code, 0, "{text}");
     assert!(text.contains("ok: 2 files valid"), "{text}");
 }

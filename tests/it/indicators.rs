@@ -180,6 +180,21 @@ fn sample_round_passes_its_audit() {
     let csv = read_csv(&out.join("indicators.csv"));
     assert_eq!(csv.len(), df.height());
     assert!(csv.iter().any(|r| r["status"] == "suppressed"), "the sample round has small counts to protect");
+    assert!(!text.contains("warning"), "every indicator has data in the embedded round: {text}");
+}
+
+#[test]
+fn indicators_without_data_are_named_in_a_warning() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("t");
+    let round = "tests/fixtures/records/round.toml";
+    let (code, text) = jamfor(&root(), &["indicators", round, "--out", out.to_str().unwrap()]);
+    assert_eq!(code, 0, "{text}");
+    let warning = text.lines().find(|l| l.starts_with("warning:")).unwrap_or_else(|| panic!("{text}"));
+    // The fixture extracts feed home care, leisure grants, payroll and pupils, not fall injuries.
+    assert!(warning.contains("elderly_care.fall_injuries"), "{warning}");
+    assert!(!warning.contains("elderly_care.home_care_hours"), "{warning}");
+    assert!(!warning.contains("employer.sick_leave_days"), "{warning}");
 }
 
 #[test]

@@ -3,6 +3,7 @@
 mod cli;
 mod disclosure;
 mod fixtures;
+mod generate;
 mod indicators;
 mod kolada;
 mod kolada_real;

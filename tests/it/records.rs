@@ -86,6 +86,29 @@ fn leisure_extract_gives_hand_checked_participants_and_grants() {
 }
 
 #[test]
+fn payroll_and_pupil_extracts_give_hand_checked_sums() {
+    let got = fixture_round();
+    let r = got.observations.records();
+    let v = |org, sex, var| value(&r, org, "2024", sex, "all", var);
+    // X0101 women: A1 (full time, 3 days, 2 000 kr), A2 (part time, 40 days), A5 (full time, 2, 500).
+    assert_eq!(v("X0101", Sex::K, "employees_monthly_paid"), Some(3.0));
+    assert_eq!(v("X0101", Sex::K, "employees_working_full_time"), Some(2.0));
+    assert_eq!(v("X0101", Sex::K, "sick_leave_days"), Some(45.0));
+    assert_eq!(v("X0101", Sex::K, "sick_leave_days_sq"), Some(9.0 + 1600.0 + 4.0));
+    assert_eq!(v("X0101", Sex::K, "training_sek"), Some(2500.0));
+    // Men: A3 (0 days, 1 500 kr) and A4 (5 days); days add up, so T is derived.
+    assert_eq!(v("X0101", Sex::M, "sick_leave_days_sq"), Some(25.0));
+    assert_eq!(v("X0101", Sex::T, "sick_leave_days"), Some(50.0));
+    assert_eq!(v("X0102", Sex::M, "employees_working_full_time"), Some(0.0));
+    // Pupils: girls 250 + 212,5; boys 195 + 300 + 180,5 (decimal commas).
+    assert_eq!(v("X0101", Sex::K, "merit_points_year9"), Some(462.5));
+    assert_eq!(v("X0101", Sex::K, "merit_points_year9_sq"), Some(62_500.0 + 45_156.25));
+    assert_eq!(v("X0101", Sex::M, "pupils_year9_with_grades"), Some(3.0));
+    assert_eq!(v("X0101", Sex::M, "merit_points_year9_sq"), Some(38_025.0 + 90_000.0 + 32_580.25));
+    assert_eq!(v("X0101", Sex::T, "merit_points_year9"), Some(1138.0));
+}
+
+#[test]
 fn bad_records_are_located_errors() {
     insta::glob!("../fixtures", "records/invalid/*.csv", |path| {
         let name = path.file_name().unwrap().to_str().unwrap();
@@ -180,7 +203,7 @@ fn every_shipped_query_gives_the_same_result_on_duckdb() {
     let tables = ingest::ingest(&round.inputs).tables;
     let dir = tempfile::tempdir().unwrap();
     let queries = queries();
-    assert_eq!(queries.len(), 4);
+    assert_eq!(queries.len(), 8);
     for q in &queries {
         let mut files = Vec::new();
         for (name, lf) in sql::registered(q, &tables) {
