@@ -621,6 +621,20 @@ format = "pdf"
     }
 
     #[test]
+    fn one_file_twice_is_refused_but_two_sheets_of_it_are_two_inputs() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("b.xlsx"), b"").unwrap();
+        let round = dir.path().join("round.toml");
+        let input = |sheet: &str| format!("[[input]]\npath = \"b.xlsx\"\nsheet = \"{sheet}\"\n");
+        let two = format!("participants = [\"X1\"]\n{}{}", input("Mottagare"), input("Långvarigt"));
+        assert_eq!(parse(&two, &round).unwrap().inputs.len(), 2);
+        let same = format!("participants = [\"X1\"]\n{}{}", input("Mottagare"), input("Mottagare"));
+        let p: Vec<String> = parse(&same, &round).unwrap_err().iter().map(ToString::to_string).collect();
+        assert_eq!(p.len(), 1, "{p:?}");
+        assert!(p[0].ends_with("the same input file \"b.xlsx\" is listed twice"), "{}", p[0]);
+    }
+
+    #[test]
     fn unknown_keys_are_refused_with_their_position() {
         let p = problems("participants = [\"X1\"]\nmentros = [\"X2\"]\n");
         assert_eq!(p.len(), 1);

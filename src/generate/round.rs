@@ -88,6 +88,24 @@ pub fn sv(x: f64, decimals: usize) -> String {
     out
 }
 
+/// A text file built line by line, counting its data rows (the header lines are not rows).
+struct Lines {
+    text: String,
+    rows: usize,
+}
+
+impl Lines {
+    fn new(header: &str) -> Lines {
+        Lines { text: header.to_string(), rows: 0 }
+    }
+
+    fn row(&mut self, line: std::fmt::Arguments<'_>) {
+        self.text.write_fmt(line).expect("writing to a String cannot fail");
+        self.text.push('\n');
+        self.rows += 1;
+    }
+}
+
 /// Whole-number rounding for a level drawn as `f64`.
 fn whole(x: f64) -> u64 {
     x.round().max(0.0) as u64
@@ -418,12 +436,12 @@ fn kolada(w: &World, rng: &mut Rng, files: &mut Files) -> Result<(), GenerateErr
     // Organisations.
     let mut list = String::new();
     let orgs: Vec<&Org> = w.municipalities.iter().chain(&w.regions).collect();
-    writeln!(list, "{{\"count\": {}, \"values\": [", orgs.len()).expect("string");
+    writeln!(list, "{{\"count\": {}, \"values\": [", orgs.len()).expect("writing to a String cannot fail");
     for (i, o) in orgs.iter().enumerate() {
         let kind = if o.is_region { "L" } else { "K" };
         let comma = if i + 1 < orgs.len() { "," } else { "" };
         writeln!(list, "  {{\"id\": {:?}, \"title\": {:?}, \"type\": \"{kind}\"}}{comma}", o.id, o.name)
-            .expect("string");
+            .expect("writing to a String cannot fail");
     }
     list.push_str("]}\n");
     files.text("kolada/kommuner.json", list, Encoding::Utf8, orgs.len())?;
@@ -521,8 +539,7 @@ fn kolada(w: &World, rng: &mut Rng, files: &mut Files) -> Result<(), GenerateErr
 // ------------------------------------------------------------------- open data, every municipality
 
 fn school(w: &World, rng: &mut Rng, files: &mut Files) -> Result<(), GenerateError> {
-    let mut out = String::from("Kommunkod,Kommun,År,Kön,Mått,Antal\n");
-    let mut rows = 0;
+    let mut out = Lines::new("Kommunkod,Kommun,År,Kön,Mått,Antal\n");
     for o in &w.municipalities {
         for y in years() {
             let youth = o.inhabitants_in(y, 1..=1);
@@ -533,13 +550,12 @@ fn school(w: &World, rng: &mut Rng, files: &mut Files) -> Result<(), GenerateErr
                     - 0.003 * f64::from(y - FIRST_YEAR)
                     - if sex == M { 0.035 + 0.012 * o.equality } else { 0.0 };
                 let eligible = rng.binomial(pupils, p.clamp(0.5, 0.99));
-                writeln!(out, "{},{},{y},{label},pupils_year9,{pupils}", o.id, o.name).expect("string");
-                writeln!(out, "{},{},{y},{label},pupils_eligible_vocational,{eligible}", o.id, o.name).expect("string");
-                rows += 2;
+                out.row(format_args!("{},{},{y},{label},pupils_year9,{pupils}", o.id, o.name));
+                out.row(format_args!("{},{},{y},{label},pupils_eligible_vocational,{eligible}", o.id, o.name));
             }
         }
     }
-    files.text("controllers/skola_ak9_2015_2024.csv", out, Encoding::Utf8Bom, rows)
+    files.text("controllers/skola_ak9_2015_2024.csv", out.text, Encoding::Utf8Bom, out.rows)
 }
 
 /// Yearly events per 1 000 inhabitants aged 65–79, 80–89 and 90+, `[women, men]`.
@@ -549,8 +565,7 @@ const EMERGENCY: [[f64; 2]; 3] = [[255.0, 285.0], [470.0, 520.0], [600.0, 650.0]
 const ASSAULTS: [f64; 2] = [460.0, 690.0];
 
 fn regional(w: &World, rng: &mut Rng, files: &mut Files) -> Result<(), GenerateError> {
-    let mut out = String::from("kommun\tår\tkön\tålder\tmått\tantal\n");
-    let mut rows = 0;
+    let mut out = Lines::new("kommun\tår\tkön\tålder\tmått\tantal\n");
     for o in &w.municipalities {
         for y in RECENT..=LAST_YEAR {
             for (sex, label) in [(K, "kvinnor"), (M, "män")] {
@@ -559,18 +574,16 @@ fn regional(w: &World, rng: &mut Rng, files: &mut Files) -> Result<(), GenerateE
                     let better = (-0.08 * o.quality).exp();
                     let falls = rng.poisson(people * FALLS[i][sex] / 1000.0 * better);
                     let visits = rng.poisson(people * EMERGENCY[i][sex] / 1000.0 * (1.0 + 0.1 * o.equality * 0.5));
-                    writeln!(out, "{}\t{y}\t{label}\t{band}\tfall_injury_admissions\t{falls}", o.id).expect("string");
-                    writeln!(out, "{}\t{y}\t{label}\t{band}\temergency_visits\t{visits}", o.id).expect("string");
-                    rows += 2;
+                    out.row(format_args!("{}\t{y}\t{label}\t{band}\tfall_injury_admissions\t{falls}", o.id));
+                    out.row(format_args!("{}\t{y}\t{label}\t{band}\temergency_visits\t{visits}", o.id));
                 }
                 let all: u64 = o.inhabitants_in(y, 0..=BANDS.len() - 1)[sex];
                 let assaults = rng.poisson(all as f64 * ASSAULTS[sex] / 100_000.0 * (-0.15 * o.quality).exp());
-                writeln!(out, "{}\t{y}\t{label}\ttotalt\treported_assaults\t{assaults}", o.id).expect("string");
-                rows += 1;
+                out.row(format_args!("{}\t{y}\t{label}\ttotalt\treported_assaults\t{assaults}", o.id));
             }
         }
     }
-    files.text("controllers/regionala_uttag_2020_2024.csv", out, Encoding::Utf8, rows)
+    files.text("controllers/regionala_uttag_2020_2024.csv", out.text, Encoding::Utf8, out.rows)
 }
 
 fn social_assistance(w: &World, rng: &mut Rng, files: &mut Files) -> Result<(), GenerateError> {
@@ -637,27 +650,23 @@ fn social_assistance(w: &World, rng: &mut Rng, files: &mut Files) -> Result<(), 
 // --------------------------------------------------------------------- the partners' own data
 
 fn follow_up(w: &World, rng: &mut Rng, files: &mut Files) -> Result<(), GenerateError> {
-    let mut out = String::from(
+    let mut out = Lines::new(
         "Uppföljning jämställdhet 2015–2024, egna uttag från verksamheterna (påhittade data)\n\
          Kommun;År;Mått;Måttenhet;Ålder;Kvinnor;Män;Totalt\n",
     );
-    let mut rows = 0;
-    for o in w.partners() {
-        let seats = [41.0, 61.0, 31.0, 51.0][w.partners().iter().position(|p| p.id == o.id).unwrap_or(0)];
+    for (p, o) in w.partners().iter().enumerate() {
+        let seats = [41.0, 61.0, 31.0, 51.0][p];
         for y in years() {
             let t = f64::from(y - FIRST_YEAR);
             let mut line = |name: &str, unit: &str, age: &str, k: f64, m: f64, decimals: usize| {
-                writeln!(
-                    out,
+                out.row(format_args!(
                     "{} {};{y};{name};{unit};{age};{};{};{}",
                     o.id,
                     o.name,
                     sv(k, decimals),
                     sv(m, decimals),
                     sv(k + m, decimals)
-                )
-                .expect("string");
-                rows += 1;
+                ));
             };
             let youth = o.inhabitants_in(y, 1..=1);
             let children = o.inhabitants_in(y, 0..=1);
@@ -702,15 +711,14 @@ fn follow_up(w: &World, rng: &mut Rng, files: &mut Files) -> Result<(), Generate
             line("elected_representatives_chairing", "antal", "totalt", chairs[K] as f64, chairs[M] as f64, 0);
         }
     }
-    files.text("controllers/uppfoljning_2015_2024.csv", out, Encoding::Windows1252, rows)
+    files.text("controllers/uppfoljning_2015_2024.csv", out.text, Encoding::Windows1252, out.rows)
 }
 
 fn home_care(w: &World, rng: &mut Rng, files: &mut Files) -> Result<(), GenerateError> {
-    let mut out = String::from(
+    let mut out = Lines::new(
         "Hemtjänst, beviljade timmar i oktober, en rad per brukare och år (påhittade data)\n\
          Kommun;År;Brukar-id;Kön;Ålder;Beviljade timmar\n",
     );
-    let mut rows = 0;
     for (p, o) in w.partners().iter().enumerate() {
         for y in years() {
             let mut n = 0;
@@ -727,14 +735,13 @@ fn home_care(w: &World, rng: &mut Rng, files: &mut Files) -> Result<(), Generate
                         let hours = (median * (0.75 * rng.normal()).exp()).clamp(0.5, 180.0);
                         let hours = (hours * 2.0).round() / 2.0;
                         let code = ["K", "M"][sex];
-                        writeln!(out, "{};{y};B{}{:05};{code};{age};{}", o.id, p + 1, n, sv(hours, 1)).expect("string");
-                        rows += 1;
+                        out.row(format_args!("{};{y};B{}{:05};{code};{age};{}", o.id, p + 1, n, sv(hours, 1)));
                     }
                 }
             }
         }
     }
-    files.text("register/hemtjanst_2015_2024.csv", out, Encoding::Windows1252, rows)
+    files.text("register/hemtjanst_2015_2024.csv", out.text, Encoding::Windows1252, out.rows)
 }
 
 /// Activities with the girls' share of members and the grant per member per year (SEK): boys'
@@ -753,8 +760,7 @@ const ACTIVITIES: [(&str, f64, f64); 9] = [
 const CLUB_WORDS: [&str; 8] = ["IF", "IK", "BK", "Ryttarsällskap", "Dansklubb", "GF", "SK", "Scoutkår"];
 
 fn leisure_grants(w: &World, rng: &mut Rng, files: &mut Files) -> Result<(), GenerateError> {
-    let mut out = String::from("Kommun;År;Förening;Aktivitet;Flickor;Pojkar;Bidrag (kr)\n");
-    let mut rows = 0;
+    let mut out = Lines::new("Kommun;År;Förening;Aktivitet;Flickor;Pojkar;Bidrag (kr)\n");
     for o in w.partners() {
         let stem = o.name.chars().take(4).collect::<String>();
         let clubs = 6 + (o.size / 4_000.0) as usize;
@@ -768,18 +774,15 @@ fn leisure_grants(w: &World, rng: &mut Rng, files: &mut Files) -> Result<(), Gen
                 let flickor = rng.binomial(members, girls);
                 let pojkar = members - flickor;
                 let grant = (members as f64 * per_member * (1.0 + 0.1 * rng.normal()) / 500.0).round() * 500.0;
-                writeln!(out, "{};{y};{club};{activity};{flickor};{pojkar};{}", o.id, sv(grant.max(0.0), 0))
-                    .expect("string");
-                rows += 1;
+                out.row(format_args!("{};{y};{club};{activity};{flickor};{pojkar};{}", o.id, sv(grant.max(0.0), 0)));
             }
         }
     }
-    files.text("register/foreningsbidrag_2015_2024.csv", out, Encoding::Windows1252, rows)
+    files.text("register/foreningsbidrag_2015_2024.csv", out.text, Encoding::Windows1252, out.rows)
 }
 
 fn payroll(w: &World, rng: &mut Rng, files: &mut Files) -> Result<(), GenerateError> {
-    let mut out = String::from("Kommun;År;Anställnings-id;Kön;Heltid;Sjukdagar;Kompetensutveckling (kr)\n");
-    let mut rows = 0;
+    let mut out = Lines::new("Kommun;År;Anställnings-id;Kön;Heltid;Sjukdagar;Kompetensutveckling (kr)\n");
     for (p, o) in w.partners().iter().enumerate() {
         // Municipal employees: about 5 % of inhabitants, four in five of them women.
         let staff = (o.size * 0.05) as usize;
@@ -793,8 +796,7 @@ fn payroll(w: &World, rng: &mut Rng, files: &mut Files) -> Result<(), GenerateEr
                     rng.poisson(if sex == K { 6.5 } else { 4.5 }) + if long_spell { 30 + rng.poisson(60.0) } else { 0 };
                 let training = if rng.chance(0.55) { (rng.unit() * 12_000.0 / 100.0).round() * 100.0 } else { 0.0 };
                 let training = if sex == M { training * 1.15 } else { training };
-                writeln!(
-                    out,
+                out.row(format_args!(
                     "{};{y};A{}{:05};{};{};{days};{}",
                     o.id,
                     p + 1,
@@ -802,18 +804,15 @@ fn payroll(w: &World, rng: &mut Rng, files: &mut Files) -> Result<(), GenerateEr
                     ["kvinna", "man"][sex],
                     if full_time { "ja" } else { "nej" },
                     sv(training.round(), 0)
-                )
-                .expect("string");
-                rows += 1;
+                ));
             }
         }
     }
-    files.text("register/personal_2020_2024.csv", out, Encoding::Windows1252, rows)
+    files.text("register/personal_2020_2024.csv", out.text, Encoding::Windows1252, out.rows)
 }
 
 fn pupils(w: &World, rng: &mut Rng, files: &mut Files) -> Result<(), GenerateError> {
-    let mut out = String::from("Kommun;År;Elev-id;Kön;Meritvärde\n");
-    let mut rows = 0;
+    let mut out = Lines::new("Kommun;År;Elev-id;Kön;Meritvärde\n");
     for (p, o) in w.partners().iter().enumerate() {
         let mut id = 0;
         for y in years() {
@@ -826,14 +825,19 @@ fn pupils(w: &World, rng: &mut Rng, files: &mut Files) -> Result<(), GenerateErr
                     let mean = if sex == K { 243.0 } else { 218.0 } + 6.0 * o.quality;
                     let merit = (mean + 58.0 * rng.normal()).clamp(0.0, 340.0);
                     let merit = (merit / 2.5).round() * 2.5;
-                    writeln!(out, "{};{y};E{}{:06};{};{}", o.id, p + 1, id, ["flicka", "pojke"][sex], sv(merit, 1))
-                        .expect("string");
-                    rows += 1;
+                    out.row(format_args!(
+                        "{};{y};E{}{:06};{};{}",
+                        o.id,
+                        p + 1,
+                        id,
+                        ["flicka", "pojke"][sex],
+                        sv(merit, 1)
+                    ));
                 }
             }
         }
     }
-    files.text("register/elever_ak9_2015_2024.csv", out, Encoding::Windows1252, rows)
+    files.text("register/elever_ak9_2015_2024.csv", out.text, Encoding::Windows1252, out.rows)
 }
 
 #[cfg(test)]
