@@ -316,6 +316,10 @@ fn apply_unit_evidence(report: &mut FileReport, b: &mut ObservationsBuilder, sta
         }
         let n = evidence.percent_variables.len();
         (format!("percent for {n} variable{} written with %", if n == 1 { "" } else { "s" }), "others unspecified")
+    } else if report.format == Some(Format::Kolada) {
+        // A Kolada response mixes KPIs of different units and names none of them; the
+        // indicator reading a KPI declares its unit, and unspecified never adds up.
+        ("unspecified".into(), "Kolada gives none; each indicator reading a KPI declares its unit")
     } else {
         ("unspecified".into(), "no unit given; set `unit = …` in [[input]]")
     });
