@@ -43,6 +43,14 @@ pub enum GenerateError {
     Polars(String),
 }
 
+/// How a text file is encoded.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Encoding {
+    Utf8,
+    Utf8Bom,
+    Windows1252,
+}
+
 /// One file written, for the summary.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Written {
@@ -66,17 +74,11 @@ impl Files {
     }
 
     /// Writes `text` in `encoding` (Windows-1252 refuses characters it cannot hold).
-    pub fn text(
-        &mut self,
-        path: &str,
-        text: String,
-        encoding: round::Encoding,
-        rows: usize,
-    ) -> Result<(), GenerateError> {
+    pub fn text(&mut self, path: &str, text: String, encoding: Encoding, rows: usize) -> Result<(), GenerateError> {
         let bytes = match encoding {
-            round::Encoding::Utf8 => text.into_bytes(),
-            round::Encoding::Utf8Bom => [&[0xEF, 0xBB, 0xBF][..], text.as_bytes()].concat(),
-            round::Encoding::Windows1252 => {
+            Encoding::Utf8 => text.into_bytes(),
+            Encoding::Utf8Bom => [&[0xEF, 0xBB, 0xBF][..], text.as_bytes()].concat(),
+            Encoding::Windows1252 => {
                 let (bytes, _, unmappable) = encoding_rs::WINDOWS_1252.encode(&text);
                 if unmappable {
                     return Err(GenerateError::Encoding { path: path.into() });

@@ -26,7 +26,7 @@ use rust_xlsxwriter::{DocProperties, ExcelDateTime, Workbook};
 
 use super::rng::Rng;
 use super::world::{BANDS, FIRST_YEAR, LAST_YEAR, MENTOR, Org, PARTICIPANTS, World, world};
-use super::{Files, GenerateError};
+use super::{Encoding, Files, GenerateError};
 use crate::ingest::pcaxis::meta::{Meta, TimeScale, Variable};
 use crate::ingest::pcaxis::writer::{self, WriteOptions};
 use crate::ingest::pcaxis::{Data, PxTable, Symbol};
@@ -53,14 +53,6 @@ pub fn write(seed: u64, files: &mut Files) -> Result<(), GenerateError> {
     payroll(&w, &mut rng.fork(9), files)?;
     pupils(&w, &mut rng.fork(10), files)?;
     Ok(())
-}
-
-/// How a text file is encoded.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Encoding {
-    Utf8,
-    Utf8Bom,
-    Windows1252,
 }
 
 fn years() -> impl Iterator<Item = u16> {
@@ -206,8 +198,7 @@ unique = ["elev_id"]
 }
 
 fn readme(w: &World) -> String {
-    let mut small: Vec<&Org> = w.municipalities.iter().filter(|m| m.size < 4_000.0).collect();
-    small.sort_by(|a, b| a.size.total_cmp(&b.size));
+    let small = w.municipalities.iter().filter(|m| m.size < 4_000.0).count();
     format!(
         "# The embedded round (fictional)\n\n\
          Everything in this folder is invented: {n} municipalities (ids `X…`) and {r} regions (ids `XR…`)\n\
@@ -229,7 +220,7 @@ fn readme(w: &World) -> String {
         b = PARTICIPANTS[1].1,
         c = PARTICIPANTS[2].1,
         mentor = MENTOR.1,
-        s = small.len(),
+        s = small,
     )
 }
 
@@ -315,7 +306,8 @@ struct Kpi {
     trend: f64,
     /// Year-to-year noise at 16 000 inhabitants (shrinks with size).
     noise: f64,
-    decimals: usize,
+    /// Negative: round to tens, hundreds … (`-2` for SEK incomes).
+    decimals: i32,
     /// Published by sex (T, K, M) or as a total only.
     split: bool,
     /// Also published for regions.
@@ -375,14 +367,12 @@ const fn kpi(
     gap: f64,
     trend: f64,
     noise: f64,
-    decimals: isize,
+    decimals: i32,
     split: bool,
     regions: bool,
     election: bool,
     bounds: (f64, f64),
 ) -> Kpi {
-    // Negative decimals: round to hundreds (SEK incomes).
-    let decimals = if decimals < 0 { 100 + (-decimals) as usize } else { decimals as usize };
     Kpi { id, level, quality, gap, trend, noise, decimals, split, regions, election, bounds }
 }
 
@@ -393,7 +383,7 @@ struct Paired {
     level: [f64; 2],
     /// Per standard deviation of `quality`, and the yearly trend's step.
     spread: f64,
-    decimals: usize,
+    decimals: i32,
     regions: bool,
 }
 
@@ -415,12 +405,13 @@ fn kpi_value(k: &Kpi, org: &Org, year: u16, sex: usize, rng: &mut Rng) -> f64 {
     round_to(v.clamp(lo, hi), k.decimals)
 }
 
-fn round_to(v: f64, decimals: usize) -> f64 {
-    if decimals >= 100 {
-        let step = 10f64.powi((decimals - 100) as i32);
+/// `v` rounded to `decimals` places; negative places round to tens, hundreds …
+fn round_to(v: f64, decimals: i32) -> f64 {
+    if decimals < 0 {
+        let step = 10f64.powi(-decimals);
         (v / step).round() * step
     } else {
-        let f = 10f64.powi(decimals as i32);
+        let f = 10f64.powi(decimals);
         (v * f).round() / f
     }
 }
@@ -855,7 +846,7 @@ mod tests {
 
     #[test]
     fn kpi_rounding_to_hundreds_and_decimals() {
-        assert_eq!(round_to(302_049.0, 102), 302_000.0);
+        assert_eq!(round_to(302_049.0, -2), 302_000.0);
         assert_eq!(round_to(12.345, 1), 12.3);
     }
 }

@@ -131,7 +131,7 @@ impl Org {
 }
 
 impl World {
-    /// Participants, then the mentor, then the reference municipalities (ids of each).
+    /// The round's participants.
     pub fn participants(&self) -> &[Org] {
         &self.municipalities[..PARTICIPANTS.len()]
     }
