@@ -28,5 +28,6 @@ pub mod generate;
 pub mod indicators;
 pub mod ingest;
 pub mod model;
+pub mod render;
 pub mod round;
 pub mod stats;
