@@ -31,40 +31,53 @@ pub struct Args {
     level: f64,
 }
 
-fn level(text: &str) -> Result<f64, String> {
+pub(super) fn level(text: &str) -> Result<f64, String> {
     match text.parse::<f64>() {
         Ok(l) if l > 0.0 && l < 1.0 => Ok(l),
         _ => Err(format!("{text:?} is not a confidence level, expected a number between 0 and 1 such as 0.95")),
     }
 }
 
-pub fn run(args: Args) -> anyhow::Result<ExitCode> {
+/// Everything the indicator stage and the compare stage produce for a round.
+pub(super) struct Results {
+    pub round: round::Round,
+    pub catalogue: Catalogue,
+    pub ingested: crate::ingest::Ingested,
+    pub computed: indicators::Computed,
+    pub comparison: compare::Comparison,
+}
+
+/// Reads the round, its catalogue and inputs, computes the indicators and compares. Problems in
+/// the user's input are printed here; `Ok(None)` then means "exit 2".
+pub(super) fn compute_round(path: &Path, level: f64) -> anyhow::Result<Option<Results>> {
     let mut err = std::io::stderr().lock();
-    let round = match round::load(&args.round) {
+    let round = match round::load(path) {
         Ok(r) => r,
         Err(problems) => {
-            render_problems(&mut err, &args.round.display().to_string(), &problems, 0)?;
-            return Ok(ExitCode::from(EXIT_INPUT));
+            render_problems(&mut err, &path.display().to_string(), &problems, 0)?;
+            return Ok(None);
         }
     };
-    let catalogue = match Catalogue::load(&folders(Some(&args.round)))
-        .and_then(|c| c.select(&round.indicators, &args.round.display().to_string()))
+    let catalogue = match Catalogue::load(&folders(Some(path)))
+        .and_then(|c| c.select(&round.indicators, &path.display().to_string()))
     {
         Ok(c) => c,
         Err(problems) => {
             render_problems(&mut err, "queries", &problems, 0)?;
-            return Ok(ExitCode::from(EXIT_INPUT));
+            return Ok(None);
         }
     };
-    let input = InputArgs { files: Vec::new(), round: Some(args.round.clone()) };
-    let Some(ingested) = read_inputs(&input)? else { return Ok(ExitCode::from(EXIT_INPUT)) };
+    let input = InputArgs { files: Vec::new(), round: Some(path.to_path_buf()) };
+    drop(err);
+    let Some(ingested) = read_inputs(&input)? else { return Ok(None) };
+    let mut err = std::io::stderr().lock();
     // Group resolution happened on read_inputs' own copy of the round; roles need it here too.
     let mut round = round;
     let kolada = &ingested.kolada;
     let lookup = |id: &str| kolada.group(id).map(|g| g.members.iter().map(|m| m.0.clone()).collect());
     let _ = round.resolve_groups(lookup, kolada.groups.len());
 
-    let options = Options { level: args.level, min_count: round.min_count };
+    let options = Options { level, min_count: round.min_count };
     let computed = match indicators::compute(&ingested.observations, &round, &catalogue, options) {
         Ok(c) => c,
         Err(IndicatorError::Conflicts(conflicts)) => {
@@ -85,7 +98,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
                 .with_hint(Some(format!("indicator {} reads {}; remove the duplicate rows or one of the inputs", c.indicator, c.variable)));
                 render_problems(&mut err, "", std::slice::from_ref(&p), 0)?;
             }
-            return Ok(ExitCode::from(EXIT_INPUT));
+            return Ok(None);
         }
         Err(IndicatorError::Values(problems)) => {
             for p in problems.iter().take(50) {
@@ -94,26 +107,29 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
             if problems.len() > 50 {
                 writeln!(err, "error: … and {} more", problems.len() - 50)?;
             }
-            return Ok(ExitCode::from(EXIT_INPUT));
+            return Ok(None);
         }
         Err(e) => return Err(e).context("computing indicators"),
     };
 
-    let compared = compare::compare(
-        &computed.values,
-        &computed.gaps,
-        &catalogue.indicators,
-        &round,
-        compare::Options { level: args.level },
-    );
+    let compared =
+        compare::compare(&computed.values, &computed.gaps, &catalogue.indicators, &round, compare::Options { level });
     let comparison = match compared {
         Ok(c) => c,
         Err(compare::CompareError::Polars(e)) => return Err(e).context("comparing organisations"),
         Err(e) => {
             writeln!(err, "error: {e}")?;
-            return Ok(ExitCode::from(EXIT_INPUT));
+            return Ok(None);
         }
     };
+    Ok(Some(Results { round, catalogue, ingested, computed, comparison }))
+}
+
+pub fn run(args: Args) -> anyhow::Result<ExitCode> {
+    let Some(Results { catalogue, computed, comparison, .. }) = compute_round(&args.round, args.level)? else {
+        return Ok(ExitCode::from(EXIT_INPUT));
+    };
+    let mut err = std::io::stderr().lock();
 
     let tmp = staging(&args.out)?;
     tables::write(&tmp, &computed.values, &computed.gaps, &catalogue.indicators)
@@ -122,6 +138,19 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     replace(&tmp, &args.out)?;
 
     let mut out = std::io::stdout().lock();
+    summary(&mut out, &catalogue, &computed, &comparison)?;
+    writeln!(out, "wrote {}", args.out.display())?;
+    warn_without_values(&mut err, &computed.values, &catalogue, &args.round)?;
+    Ok(ExitCode::SUCCESS)
+}
+
+/// The run's summary lines: values, suppression, the audit's result, the comparison.
+pub(super) fn summary(
+    out: &mut impl Write,
+    catalogue: &Catalogue,
+    computed: &indicators::Computed,
+    comparison: &compare::Comparison,
+) -> anyhow::Result<()> {
     let status = computed.values.frame().column("status")?.str()?.clone();
     let suppressed = status.iter().filter(|s| *s == Some("suppressed")).count();
     let (primary, secondary, complementary) = computed.protection.counts();
@@ -152,8 +181,17 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         None => writeln!(out, "; nothing to protect")?,
     }
     writeln!(out, "comparison: {} rows against the mentor and the reference set", comparison.len())?;
-    writeln!(out, "wrote {}", args.out.display())?;
-    let empty = without_values(&computed.values, &catalogue)?;
+    Ok(())
+}
+
+/// Warns about selected indicators without a single value row.
+pub(super) fn warn_without_values(
+    err: &mut impl Write,
+    values: &indicators::IndicatorValues,
+    catalogue: &Catalogue,
+    round: &Path,
+) -> anyhow::Result<()> {
+    let empty = without_values(values, catalogue)?;
     if !empty.is_empty() {
         writeln!(
             err,
@@ -161,10 +199,10 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
             empty.len(),
             catalogue.indicators.len(),
             empty.join(", "),
-            args.round.display()
+            round.display()
         )?;
     }
-    Ok(ExitCode::SUCCESS)
+    Ok(())
 }
 
 /// Selected indicators with not one value row: none of their variables were in the inputs.
@@ -175,7 +213,7 @@ fn without_values(values: &indicators::IndicatorValues, catalogue: &Catalogue) -
 }
 
 /// A fresh temporary folder beside `out`.
-fn staging(out: &Path) -> anyhow::Result<PathBuf> {
+pub(super) fn staging(out: &Path) -> anyhow::Result<PathBuf> {
     let parent = out.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
     std::fs::create_dir_all(parent).with_context(|| format!("creating {}", parent.display()))?;
     let name = out.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_else(|| "out".into());
@@ -188,7 +226,7 @@ fn staging(out: &Path) -> anyhow::Result<PathBuf> {
 }
 
 /// Moves `tmp` to `out`, replacing what was there.
-fn replace(tmp: &Path, out: &Path) -> anyhow::Result<()> {
+pub(super) fn replace(tmp: &Path, out: &Path) -> anyhow::Result<()> {
     if out.exists() {
         std::fs::remove_dir_all(out).with_context(|| format!("removing the old {}", out.display()))?;
     }

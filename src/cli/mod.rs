@@ -10,6 +10,7 @@ mod generate;
 mod indicators;
 mod ingest;
 mod px;
+mod report;
 mod summary;
 mod validate;
 
@@ -31,6 +32,8 @@ pub struct Cli {
 
 #[derive(Debug, Subcommand)]
 enum Command {
+    /// The main job: charts, report.html, report.xlsx, findings.md and tables for a round.
+    Report(report::Args),
     /// Read input files into one observation table, print a summary, write Parquet.
     Ingest(ingest::Args),
     /// Check input files and report every problem; writes nothing.
@@ -51,6 +54,7 @@ pub const EXIT_INPUT: u8 = 2;
 /// Runs a parsed command line.
 pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     match cli.command {
+        Command::Report(args) => report::run(args),
         Command::Ingest(args) => ingest::run(args),
         Command::Validate(args) => validate::run(args),
         Command::Px(args) => px::run(args),

@@ -165,13 +165,10 @@ fn indicator_tables_are_deterministic() {
     }
 }
 
+/// The indicator tables of the sample round's report (`report::sample` ran it; its audit passed).
 #[test]
-fn sample_round_passes_its_audit() {
-    let tmp = tempfile::tempdir().unwrap();
-    let out = tmp.path().join("t");
-    let (code, text) = jamfor(&root(), &["indicators", "data/round.toml", "--out", out.to_str().unwrap()]);
-    assert_eq!(code, 0, "{text}");
-    assert!(text.contains(": protected"), "{text}");
+fn sample_round_tables_have_the_design_columns() {
+    let out = crate::report::sample().join("tables");
     use polars::prelude::SerReader;
     let file = std::fs::File::open(out.join("indicators.parquet")).unwrap();
     let df = polars::prelude::ParquetReader::new(file).finish().unwrap();
@@ -180,7 +177,6 @@ fn sample_round_passes_its_audit() {
     let csv = read_csv(&out.join("indicators.csv"));
     assert_eq!(csv.len(), df.height());
     assert!(csv.iter().any(|r| r["status"] == "suppressed"), "the sample round has small counts to protect");
-    assert!(!text.contains("warning"), "every indicator has data in the embedded round: {text}");
 }
 
 #[test]

@@ -10,5 +10,6 @@ mod kolada_real;
 mod px;
 mod px_roundtrip;
 mod records;
+mod report;
 mod roundtrip;
 mod support;
