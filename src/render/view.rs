@@ -140,15 +140,7 @@ pub struct Position {
 }
 
 /// The reference set's five-number summary (type 7 quartiles) for one period and sex.
-#[derive(Clone, Copy, Debug, PartialEq)]
-pub struct Spread {
-    pub n: usize,
-    pub min: f64,
-    pub q1: f64,
-    pub median: f64,
-    pub q3: f64,
-    pub max: f64,
-}
+pub use crate::stats::position::Distribution as Spread;
 
 /// An organisation in the report.
 #[derive(Clone, Debug, PartialEq, Eq)]
