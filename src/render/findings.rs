@@ -12,9 +12,9 @@
 //! [`headlines`] picks the first page's findings: significant gaps, largest first relative to
 //! how gaps vary among the reference organisations, at most one per indicator.
 
-use crate::indicators::{Indicator, Kind, Polarity, Population};
-use crate::model::{Role, Sex};
-use crate::render::lang::{Lang, SUPPRESSED};
+use crate::indicators::{Indicator, Kind, Population};
+use crate::model::Role;
+use crate::render::lang::{Lang, SUPPRESSED, capitalise};
 use crate::render::view::{Cell, Entry, Favours, Gap, Key, Org, Panel, Position, Status, View};
 
 /// The findings for one organisation in one panel's latest period.
@@ -89,11 +89,6 @@ fn words(population: Population, lang: Lang) -> Words {
     }
 }
 
-fn capital(s: &str) -> String {
-    let mut c = s.chars();
-    c.next().map(|f| f.to_uppercase().chain(c).collect()).unwrap_or_default()
-}
-
 fn finding(view: &View, index: usize, panel: &Panel, org: &Org, period: &str, entry: &Entry, lang: Lang) -> Finding {
     let ind = &panel.indicator;
     let w = words(ind.population, lang);
@@ -133,7 +128,7 @@ fn finding(view: &View, index: usize, panel: &Panel, org: &Org, period: &str, en
 
 /// "Flickor 85,2 %, pojkar 80,1 % (totalt 82,6 %)."
 fn level(ind: &Indicator, w: &Words, k: &Cell, m: &Cell, t: &Cell, lang: Lang) -> String {
-    let mut s = format!("{} {}, {} {}", capital(w.k), lang.cell(ind, k), w.m, lang.cell(ind, m));
+    let mut s = format!("{} {}, {} {}", capitalise(w.k), lang.cell(ind, k), w.m, lang.cell(ind, m));
     if t.value.is_some() {
         s += &format!(" ({} {})", lang.pick("totalt", "total"), lang.cell(ind, t));
     }
@@ -176,7 +171,7 @@ fn difference(ind: &Indicator, w: &Words, k: &Cell, m: &Cell, gap: &Gap, lang: L
             match lang {
                 Lang::Sv => format!(
                     "{} värde är {size} högre än {less}, en statistiskt säkerställd skillnad{side}.",
-                    capital(more)
+                    capitalise(more)
                 ),
                 Lang::En => format!(
                     "The {more} value is {size} higher than the {less}, a statistically significant difference{side}."
@@ -230,27 +225,27 @@ fn share(w: &Words, gap: &Gap, diff: f64, lang: Lang) -> String {
     match (gap.significant, lang) {
         (Some(true), Lang::Sv) => format!(
             "{} får {} av resursen men utgör {} av underlaget: {points} procentenheter {}, en statistiskt säkerställd skillnad.",
-            capital(w.k),
+            capitalise(w.k),
             pct(share),
             pct(base),
             if diff < 0.0 { "mindre" } else { "mer" }
         ),
         (Some(true), Lang::En) => format!(
             "{} get {} of the resource but are {} of the base: {points} percentage points {}, a statistically significant difference.",
-            capital(w.k),
+            capitalise(w.k),
             pct(share),
             pct(base),
             if diff < 0.0 { "less" } else { "more" }
         ),
         (_, Lang::Sv) => format!(
             "{} får {} av resursen och utgör {} av underlaget; skillnaden är inte statistiskt säkerställd.",
-            capital(w.k),
+            capitalise(w.k),
             pct(share),
             pct(base)
         ),
         (_, Lang::En) => format!(
             "{} get {} of the resource and are {} of the base; the difference is not statistically significant.",
-            capital(w.k),
+            capitalise(w.k),
             pct(share),
             pct(base)
         ),
@@ -379,7 +374,7 @@ fn headline(ind: &Indicator, w: &Words, org: &Org, k: &Cell, m: &Cell, gap: &Gap
         Lang::Sv => format!(
             "{title}, {}: {} ({}) är {size} högre än {less} ({}), en säkerställd skillnad{side}.",
             org.name,
-            capital(&format!("{more} värde")),
+            capitalise(&format!("{more} värde")),
             lang.cell(ind, if diff > 0.0 { k } else { m }),
             lang.cell(ind, if diff > 0.0 { m } else { k }),
         ),
@@ -397,14 +392,4 @@ fn reference_gap_iqr(panel: &Panel, period: &str) -> Option<f64> {
     let gaps: Vec<f64> = panel.reference.iter().filter_map(|s| s.periods.get(period)?.gap.as_ref()?.diff).collect();
     let d = crate::stats::position::Distribution::of(&gaps)?;
     Some(d.q3 - d.q1)
-}
-
-/// The indicator's sex labels for a polarity-free sentence ("kvinnor och män").
-pub fn pair(ind: &Indicator, lang: Lang) -> String {
-    format!("{} {} {}", lang.sex(ind.population, Sex::K), lang.pick("och", "and"), lang.sex(ind.population, Sex::M))
-}
-
-/// Whether the indicator's direction is judged (neutral indicators favour no one).
-pub fn judged(ind: &Indicator) -> bool {
-    ind.polarity != Polarity::Neutral
 }

@@ -16,7 +16,7 @@ use crate::model::Sex;
 use crate::render::charts::Chart;
 use crate::render::findings::{self, Finding};
 use crate::render::lang::{self, Lang, SUPPRESSED};
-use crate::render::view::{Key, Panel, Status, View};
+use crate::render::view::{Key, Panel, View};
 
 const TEMPLATE: &str = include_str!("templates/report.html");
 const CSS: &str = include_str!("templates/report.css");
@@ -245,13 +245,8 @@ fn summary(view: &View, lang: Lang) -> Summary {
                     });
                 }
                 let gap = entry.gap.clone().unwrap_or_default();
-                let text = match (&gap.status, gap.diff) {
-                    (Status::Suppressed, _) => SUPPRESSED.to_string(),
-                    (_, Some(d)) => lang.signed(d, lang::decimals(ind)),
-                    (s, None) => lang.absent(s).to_string(),
-                };
                 cells.push(SummaryCell {
-                    text,
+                    text: lang.gap(ind, &gap),
                     class: if gap.significant == Some(true) { "sig".into() } else { String::new() },
                     sort: gap.diff.map(|v| v.to_string()).unwrap_or_default(),
                     title: match gap.significant {
@@ -346,11 +341,6 @@ fn table(view: &View, panel: &Panel, lang: Lang) -> (Option<Table>, bool) {
         let (k, m) = (e.cell(Key::K), e.cell(Key::M));
         let gap = e.gap.clone().unwrap_or_default();
         suppressed |= k.status.is_suppressed() || m.status.is_suppressed() || gap.status.is_suppressed();
-        let gap_text = match (&gap.status, gap.diff) {
-            (Status::Suppressed, _) => SUPPRESSED.to_string(),
-            (_, Some(d)) => lang.signed(d, lang::decimals(ind)),
-            (s, None) => lang.absent(s).to_string(),
-        };
         let role = match series.org.role {
             crate::model::Role::Mentor => lang.pick(" (mentor)", " (mentor)"),
             _ => "",
@@ -362,7 +352,7 @@ fn table(view: &View, panel: &Panel, lang: Lang) -> (Option<Table>, bool) {
                 interval(k.ci),
                 lang.cell(ind, &m),
                 interval(m.ci),
-                gap_text,
+                lang.gap(ind, &gap),
                 if gap.status.is_suppressed() { String::new() } else { interval(gap.diff_ci) },
             ],
         });
@@ -491,7 +481,7 @@ pub fn area_label(area: &str, lang: Lang) -> String {
 /// The fixed words of the page.
 fn labels(view: &View, lang: Lang) -> BTreeMap<&'static str, String> {
     let k = view.min_count;
-    let pairs: [(&'static str, &str, String); 30] = [
+    let pairs: [(&'static str, &str, String); 29] = [
         ("skip", "Hoppa till innehållet", "Skip to content".into()),
         ("kicker", "Jämställdhet i jämförelse · lärandeträff: följa upp och analysera resultat", "Gender equality benchmarking · learning meeting: follow up and analyse results".into()),
         ("participants", "Deltagare", "Participants".into()),
@@ -518,11 +508,6 @@ fn labels(view: &View, lang: Lang) -> BTreeMap<&'static str, String> {
         ("gap_short", "K − M", "W − M".into()),
         ("definition", "Definition", "Definition".into()),
         ("methods", "Metoder", "Methods".into()),
-        (
-            "suppressed_note",
-            "",
-            String::new(),
-        ),
         ("footer", "Skapad med jamfor. Samma indata ger samma rapport.", "Made with jamfor. The same inputs give the same report.".into()),
         ("ci", "95 % KI", "95% CI".into()),
         ("none", "–", "–".into()),

@@ -8,7 +8,7 @@
 
 use crate::indicators::{Indicator, Kind, Population};
 use crate::model::Sex;
-use crate::render::view::{Cell, Status};
+use crate::render::view::{Cell, Gap, Status};
 use crate::round::Language;
 
 /// The suppression marker, in every file (DESIGN §6).
@@ -53,7 +53,7 @@ impl Lang {
     /// typography in both languages asks; `-0` written `0`.
     pub fn number(self, x: f64, decimals: usize) -> String {
         if !x.is_finite() {
-            return self.pick("∞", "∞").to_string();
+            return "∞".to_string();
         }
         let text = format!("{:.*}", decimals, x.abs());
         let (int, frac) = text.split_once('.').map_or((text.as_str(), None), |(i, f)| (i, Some(f)));
@@ -112,6 +112,15 @@ impl Lang {
         match (&cell.status, cell.value) {
             (Status::Suppressed, _) => SUPPRESSED.to_string(),
             (_, Some(v)) => self.value(indicator, v),
+            (status, None) => self.absent(status).to_string(),
+        }
+    }
+
+    /// A gap's difference K − M as text: signed, `..` when suppressed.
+    pub fn gap(self, indicator: &Indicator, gap: &Gap) -> String {
+        match (&gap.status, gap.diff) {
+            (Status::Suppressed, _) => SUPPRESSED.to_string(),
+            (_, Some(d)) => self.signed(d, decimals(indicator)),
             (status, None) => self.absent(status).to_string(),
         }
     }
@@ -181,17 +190,11 @@ pub fn source_line(indicator: &Indicator, lang: Lang) -> String {
 /// How many decimals an indicator's values are written with: one for percentages and rates,
 /// none for money, otherwise enough for about three significant figures.
 pub fn decimals(indicator: &Indicator) -> usize {
-    match indicator.value_unit().as_str() {
-        "percent" | "per_1000" | "per_100000" | "years" | "days" => 1,
-        "sek" => 0,
-        _ => match indicator.kind {
-            Kind::Proportion | Kind::Share | Kind::Rate | Kind::Mean => 1,
-            Kind::Value => 1,
-        },
-    }
+    if indicator.value_unit() == "sek" { 0 } else { 1 }
 }
 
-fn capitalise(s: &str) -> String {
+/// The text with its first letter in upper case.
+pub fn capitalise(s: &str) -> String {
     let mut chars = s.chars();
     match chars.next() {
         Some(c) => c.to_uppercase().chain(chars).collect(),

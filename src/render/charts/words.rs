@@ -183,10 +183,7 @@ pub(super) fn shorten(text: &str, max: usize) -> String {
     format!("{}…", cut.trim_end())
 }
 
-pub(super) fn capitalise(s: &str) -> String {
-    let mut chars = s.chars();
-    chars.next().map(|c| c.to_uppercase().chain(chars).collect()).unwrap_or_default()
-}
+pub(super) use crate::render::lang::capitalise;
 
 /// The first letter in lower case, unless the first word is an abbreviation (`KPI`).
 pub(super) fn lower_first(s: &str) -> String {
