@@ -12,6 +12,7 @@ use anyhow::Context;
 
 use super::catalogue::folders;
 use super::ingest::read_inputs;
+use super::timings::Stopwatch;
 use super::{EXIT_INPUT, InputArgs, render_problems};
 use crate::compare;
 use crate::error::{Location, Problem};
@@ -49,7 +50,7 @@ pub(super) struct Results {
 
 /// Reads the round, its catalogue and inputs, computes the indicators and compares. Problems in
 /// the user's input are printed here; `Ok(None)` then means "exit 2".
-pub(super) fn compute_round(path: &Path, level: f64) -> anyhow::Result<Option<Results>> {
+pub(super) fn compute_round(path: &Path, level: f64, clock: &Stopwatch) -> anyhow::Result<Option<Results>> {
     let mut err = std::io::stderr().lock();
     let round = match round::load(path) {
         Ok(r) => r,
@@ -70,6 +71,7 @@ pub(super) fn compute_round(path: &Path, level: f64) -> anyhow::Result<Option<Re
     let input = InputArgs { files: Vec::new(), round: Some(path.to_path_buf()) };
     drop(err);
     let Some(ingested) = read_inputs(&input)? else { return Ok(None) };
+    clock.lap("read inputs");
     let mut err = std::io::stderr().lock();
     // Group resolution happened on read_inputs' own copy of the round; roles need it here too.
     let mut round = round;
@@ -112,6 +114,7 @@ pub(super) fn compute_round(path: &Path, level: f64) -> anyhow::Result<Option<Re
         Err(e) => return Err(e).context("computing indicators"),
     };
 
+    clock.lap("indicators");
     let compared =
         compare::compare(&computed.values, &computed.gaps, &catalogue.indicators, &round, compare::Options { level });
     let comparison = match compared {
@@ -122,11 +125,13 @@ pub(super) fn compute_round(path: &Path, level: f64) -> anyhow::Result<Option<Re
             return Ok(None);
         }
     };
+    clock.lap("compared");
     Ok(Some(Results { round, catalogue, ingested, computed, comparison }))
 }
 
 pub fn run(args: Args) -> anyhow::Result<ExitCode> {
-    let Some(Results { catalogue, computed, comparison, .. }) = compute_round(&args.round, args.level)? else {
+    let clock = Stopwatch::start();
+    let Some(Results { catalogue, computed, comparison, .. }) = compute_round(&args.round, args.level, &clock)? else {
         return Ok(ExitCode::from(EXIT_INPUT));
     };
     let mut err = std::io::stderr().lock();
@@ -136,6 +141,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         .with_context(|| format!("writing tables to {}", tmp.display()))?;
     comparison.write(&tmp).with_context(|| format!("writing the comparison to {}", tmp.display()))?;
     replace(&tmp, &args.out)?;
+    clock.lap("tables");
 
     let mut out = std::io::stdout().lock();
     summary(&mut out, &catalogue, &computed, &comparison)?;

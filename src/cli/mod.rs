@@ -12,6 +12,7 @@ mod ingest;
 mod px;
 mod report;
 mod summary;
+mod timings;
 mod validate;
 
 use std::io::Write;

@@ -6,7 +6,7 @@ use std::path::Path;
 use polars::prelude::*;
 
 use super::Row;
-use crate::indicators::tables::number;
+use crate::indicators::tables;
 
 /// `comparison.csv` columns: DESIGN §8's, with `age_group` after `sex` (indicators limited to
 /// age bands are compared band by band, so the band is part of the key).
@@ -62,8 +62,9 @@ const DETAILS: [&str; 22] = [
 ];
 
 /// The comparison, one row per indicator × period × sex (K, M, T, `gap`) × age group ×
-/// organisation, sorted in that order, as text cells ready to write (numbers formatted, `..`
-/// for a suppressed value, empty where there is nothing to say).
+/// organisation, sorted in that order. Typed: numbers are `f64` (ranks and counts `u32`), null
+/// where there is nothing to say; a suppressed value is null with `status = suppressed`, and
+/// becomes `..` only when written.
 #[derive(Clone, Debug)]
 pub struct Comparison {
     frame: DataFrame,
@@ -71,15 +72,14 @@ pub struct Comparison {
 
 impl Comparison {
     pub(super) fn build(rows: &[Row<'_>]) -> PolarsResult<Comparison> {
-        let mut order: Vec<usize> = (0..rows.len()).collect();
+        let mut order: Vec<&Row<'_>> = rows.iter().collect();
         let sex_order = |s: &str| match s {
             "K" => 0,
             "M" => 1,
             "T" => 2,
             _ => 3,
         };
-        order.sort_by(|&a, &b| {
-            let (a, b) = (&rows[a], &rows[b]);
+        order.sort_by(|a, b| {
             (a.indicator, a.period, sex_order(a.sex), a.age, a.point.org).cmp(&(
                 b.indicator,
                 b.period,
@@ -88,64 +88,65 @@ impl Comparison {
                 b.point.org,
             ))
         });
-        let opt = |v: Option<f64>| v.map(number).unwrap_or_default();
-        let mut cells: Vec<Vec<String>> = vec![Vec::with_capacity(rows.len()); COLUMNS.len() + DETAILS.len() - 5];
-        for &i in &order {
-            let r = &rows[i];
-            let d = r.reference;
-            let value = if r.point.status == "suppressed" { "..".to_string() } else { opt(r.point.value) };
-            let row: [String; 39] = [
-                r.indicator.to_string(),
-                r.period.to_string(),
-                r.sex.to_string(),
-                r.age.to_string(),
-                r.point.org.to_string(),
-                r.point.org_name.unwrap_or("").to_string(),
-                r.point.role.to_string(),
-                value,
-                r.rank.map(|x| x.to_string()).unwrap_or_default(),
-                if r.rank.is_some() { r.n.to_string() } else { String::new() },
-                opt(r.percentile),
-                r.quartile.map(|q| q.to_string()).unwrap_or_default(),
-                opt(d.map(|d| d.min)),
-                opt(d.map(|d| d.q1)),
-                opt(d.map(|d| d.median)),
-                opt(d.map(|d| d.q3)),
-                opt(d.map(|d| d.max)),
-                opt(r.vs_mentor.map(|v| v.0)),
-                opt(r.change.map(|v| v.0)),
-                opt(r.trend.map(|t| t.slope)),
-                opt(r.trend.map(|t| t.ci.0)),
-                opt(r.trend.map(|t| t.ci.1)),
-                // details
-                r.colour.to_string(),
-                opt(r.vs_mentor.and_then(|v| v.1).map(|i| i.low)),
-                opt(r.vs_mentor.and_then(|v| v.1).map(|i| i.high)),
-                opt(r.change.and_then(|v| v.1).map(|i| i.low)),
-                opt(r.change.and_then(|v| v.1).map(|i| i.high)),
-                r.trend.map(|t| t.method.to_string()).unwrap_or_default(),
-                opt(r.trend.map(|t| t.p)),
-                r.trend.map(|t| t.marker.to_string()).unwrap_or_default(),
-                opt(r.funnel.map(|f| f.0.low)),
-                opt(r.funnel.map(|f| f.0.high)),
-                opt(r.funnel.map(|f| f.1.low)),
-                opt(r.funnel.map(|f| f.1.high)),
-                r.point.status.to_string(),
-                r.note.clone(),
-                d.map(|d| d.n.to_string()).unwrap_or_default(),
-                r.first_period.unwrap_or("").to_string(),
-                number(r.level),
-            ];
-            for (c, v) in cells.iter_mut().zip(row) {
-                c.push(v);
-            }
-        }
-        let names = COLUMNS.iter().chain(&DETAILS[5..]);
-        let columns: Vec<Column> = names.zip(cells).map(|(n, c)| Column::new((*n).into(), c)).collect();
+        let text = |name: &str, f: &dyn for<'r> Fn(&'r Row<'r>) -> &'r str| {
+            Column::new(name.into(), order.iter().map(|r| f(r)).collect::<Vec<&str>>())
+        };
+        let num = |name: &str, f: &dyn Fn(&Row<'_>) -> Option<f64>| {
+            Column::new(name.into(), order.iter().map(|r| f(r)).collect::<Vec<Option<f64>>>())
+        };
+        let whole = |name: &str, f: &dyn Fn(&Row<'_>) -> Option<u32>| {
+            Column::new(name.into(), order.iter().map(|r| f(r)).collect::<Vec<Option<u32>>>())
+        };
+        let count = |n: usize| u32::try_from(n).unwrap_or(u32::MAX);
+        let d = |r: &Row<'_>| r.reference;
+        let vs = |r: &Row<'_>| r.vs_mentor.and_then(|v| v.1);
+        let ch = |r: &Row<'_>| r.change.and_then(|v| v.1);
+        let columns = vec![
+            text("indicator_id", &|r| r.indicator),
+            text("period", &|r| r.period),
+            text("sex", &|r| r.sex),
+            text("age_group", &|r| r.age),
+            text("org_id", &|r| r.point.org),
+            text("org_name", &|r| r.point.org_name.unwrap_or("")),
+            text("role", &|r| r.point.role),
+            num("value", &|r| r.point.value.filter(|_| r.point.status != "suppressed")),
+            whole("rank", &|r| r.rank.map(count)),
+            whole("n", &|r| r.rank.map(|_| count(r.n))),
+            num("percentile", &|r| r.percentile),
+            whole("quartile", &|r| r.quartile.map(u32::from)),
+            num("ref_min", &|r| d(r).map(|d| d.min)),
+            num("ref_q1", &|r| d(r).map(|d| d.q1)),
+            num("ref_median", &|r| d(r).map(|d| d.median)),
+            num("ref_q3", &|r| d(r).map(|d| d.q3)),
+            num("ref_max", &|r| d(r).map(|d| d.max)),
+            num("vs_mentor", &|r| r.vs_mentor.map(|v| v.0)),
+            num("change_since_first", &|r| r.change.map(|v| v.0)),
+            num("trend_slope", &|r| r.trend.map(|t| t.slope)),
+            num("trend_slope_ci_low", &|r| r.trend.map(|t| t.ci.0)),
+            num("trend_slope_ci_high", &|r| r.trend.map(|t| t.ci.1)),
+            // details
+            text("colour", &|r| r.colour),
+            num("vs_mentor_ci_low", &|r| vs(r).map(|i| i.low)),
+            num("vs_mentor_ci_high", &|r| vs(r).map(|i| i.high)),
+            num("change_ci_low", &|r| ch(r).map(|i| i.low)),
+            num("change_ci_high", &|r| ch(r).map(|i| i.high)),
+            text("trend_method", &|r| r.trend.map_or("", |t| t.method)),
+            num("trend_p", &|r| r.trend.map(|t| t.p)),
+            Column::new("trend_marker".into(), order.iter().map(|r| r.trend.map(|t| t.marker)).collect::<Vec<_>>()),
+            num("funnel_95_low", &|r| r.funnel.map(|f| f.0.low)),
+            num("funnel_95_high", &|r| r.funnel.map(|f| f.0.high)),
+            num("funnel_998_low", &|r| r.funnel.map(|f| f.1.low)),
+            num("funnel_998_high", &|r| r.funnel.map(|f| f.1.high)),
+            text("status", &|r| r.point.status),
+            text("note", &|r| r.note.as_str()),
+            whole("reference_n", &|r| d(r).map(|d| count(d.n))),
+            text("first_period", &|r| r.first_period.unwrap_or("")),
+            num("level", &|r| Some(r.level)),
+        ];
         Ok(Comparison { frame: DataFrame::new(order.len(), columns)? })
     }
 
-    /// The rows: every column of `comparison.csv` and of the details, as text.
+    /// The rows, typed: every column of `comparison.csv` and of the details.
     pub fn frame(&self) -> &DataFrame {
         &self.frame
     }
@@ -158,25 +159,21 @@ impl Comparison {
         self.frame.height() == 0
     }
 
+    /// The named columns as the text written: `value` is `..` where it is suppressed.
+    pub fn text(&self, columns: &[&str]) -> PolarsResult<Vec<StringChunked>> {
+        let status = self.frame.column("status")?.str()?;
+        let suppressed: Vec<bool> = status.iter().map(|s| s == Some("suppressed")).collect();
+        columns
+            .iter()
+            .map(|&name| tables::text(self.frame.column(name)?, if name == "value" { &suppressed } else { &[] }))
+            .collect()
+    }
+
     /// Writes `comparison.csv`, `comparison.parquet` and `comparison_details.csv` into `dir`.
     pub fn write(&self, dir: &Path) -> PolarsResult<()> {
-        let mut main = self.frame.select(COLUMNS)?;
-        write_csv(&dir.join("comparison.csv"), &main)?;
-        let file = std::fs::File::create(dir.join("comparison.parquet"))
-            .map_err(|e| PolarsError::IO { error: std::sync::Arc::new(e), msg: None })?;
-        ParquetWriter::new(file).with_compression(ParquetCompression::Zstd(None)).finish(&mut main)?;
-        write_csv(&dir.join("comparison_details.csv"), &self.frame.select(DETAILS)?)
+        let main = self.text(&COLUMNS)?;
+        tables::write_csv(&dir.join("comparison.csv"), &main)?;
+        tables::write_parquet(&dir.join("comparison.parquet"), main)?;
+        tables::write_csv(&dir.join("comparison_details.csv"), &self.text(&DETAILS)?)
     }
-}
-
-fn write_csv(path: &Path, frame: &DataFrame) -> PolarsResult<()> {
-    let io = |e: std::io::Error| PolarsError::IO { error: std::sync::Arc::new(e), msg: None };
-    let mut w = csv::Writer::from_path(path).map_err(|e| io(e.into()))?;
-    let names: Vec<&str> = frame.get_column_names().iter().map(|s| s.as_str()).collect();
-    w.write_record(&names).map_err(|e| io(e.into()))?;
-    let columns: Vec<&StringChunked> = frame.columns().iter().map(|c| c.str()).collect::<PolarsResult<_>>()?;
-    for i in 0..frame.height() {
-        w.write_record(columns.iter().map(|c| c.get(i).unwrap_or(""))).map_err(|e| io(e.into()))?;
-    }
-    w.flush().map_err(io)
 }

@@ -178,72 +178,122 @@ fn status(s: RowStatus) -> Option<&'static str> {
 
 /// A number as written: at most 6 decimals, no trailing zeros, `-0` as `0`, infinity as `inf`.
 pub fn number(v: f64) -> String {
-    if v.is_infinite() {
-        return if v > 0.0 { "inf".into() } else { "-inf".into() };
-    }
-    let mut s = format!("{v:.6}");
-    if s.contains('.') {
-        while s.ends_with('0') {
-            s.pop();
-        }
-        if s.ends_with('.') {
-            s.pop();
-        }
-    }
-    if s == "-0" { "0".into() } else { s }
+    let mut s = String::new();
+    push_number(&mut s, v);
+    s
 }
+
+/// Appends `v` as [`number`] writes it, without allocating: the tables format millions of them.
+pub fn push_number(out: &mut String, v: f64) {
+    use std::fmt::Write as _;
+    if v.is_infinite() {
+        out.push_str(if v > 0.0 { "inf" } else { "-inf" });
+        return;
+    }
+    let start = out.len();
+    write!(out, "{v:.6}").expect("writing to a String cannot fail");
+    if out[start..].contains('.') {
+        let kept = out.trim_end_matches('0').trim_end_matches('.').len();
+        out.truncate(kept);
+    }
+    if &out[start..] == "-0" {
+        out.truncate(start);
+        out.push('0');
+    }
+}
+
+/// A column as the text the tables hold: numbers as [`number`] writes them, booleans as
+/// `true`/`false`, nothing (empty) where there is no value, and `..` on every row `dots` marks
+/// (an empty `dots` marks none).
+pub(crate) fn text(col: &Column, dots: &[bool]) -> PolarsResult<StringChunked> {
+    let mut out = StringChunkedBuilder::new(col.name().clone(), col.len());
+    let mut buf = String::new();
+    let dot = |i: usize| dots.get(i).copied().unwrap_or(false);
+    let mut push = |i: usize, write: &dyn Fn(&mut String)| {
+        if dot(i) {
+            out.append_value(SUPPRESSED);
+        } else {
+            buf.clear();
+            write(&mut buf);
+            out.append_value(&buf);
+        }
+    };
+    match col.dtype() {
+        DataType::Float64 => {
+            for (i, v) in col.f64()?.iter().enumerate() {
+                push(i, &|b: &mut String| {
+                    if let Some(v) = v {
+                        push_number(b, v)
+                    }
+                });
+            }
+        }
+        DataType::UInt32 => {
+            for (i, v) in col.u32()?.iter().enumerate() {
+                push(i, &|b: &mut String| {
+                    if let Some(v) = v {
+                        use std::fmt::Write as _;
+                        write!(b, "{v}").expect("writing to a String cannot fail");
+                    }
+                });
+            }
+        }
+        DataType::Boolean => {
+            for (i, v) in col.bool()?.iter().enumerate() {
+                push(i, &|b: &mut String| b.push_str(v.map_or("", |v| if v { "true" } else { "false" })));
+            }
+        }
+        _ => {
+            for (i, v) in col.str()?.iter().enumerate() {
+                push(i, &|b: &mut String| b.push_str(v.unwrap_or_default()));
+            }
+        }
+    }
+    Ok(out.finish())
+}
+
+/// `..`: the mark of a suppressed number in every file (DESIGN §6).
+pub const SUPPRESSED: &str = "..";
 
 /// One output table as text: the columns named, numbers formatted, `..` in every numeric
-/// column of a suppressed row.
-fn text_columns(frame: &DataFrame, columns: &[&str]) -> PolarsResult<Vec<Vec<String>>> {
+/// column (and `favours`) of a suppressed row.
+fn text_columns(frame: &DataFrame, columns: &[&str]) -> PolarsResult<Vec<StringChunked>> {
     let status = frame.column("status")?.str()?;
     let suppressed: Vec<bool> = status.iter().map(|s| s == Some("suppressed")).collect();
-    let mut out = Vec::with_capacity(columns.len());
-    for &name in columns {
-        let col = frame.column(name)?;
-        let cells: Vec<String> = match col.dtype() {
-            DataType::Float64 => col
-                .f64()?
-                .iter()
-                .zip(&suppressed)
-                .map(|(v, &hid)| if hid { "..".into() } else { v.map(number).unwrap_or_default() })
-                .collect(),
-            DataType::Boolean => col
-                .bool()?
-                .iter()
-                .zip(&suppressed)
-                .map(|(v, &hid)| if hid { "..".into() } else { v.map(|b| b.to_string()).unwrap_or_default() })
-                .collect(),
+    columns
+        .iter()
+        .map(|&name| {
+            let col = frame.column(name)?;
             // A suppressed gap favours no one we can name: `..`, not `none`.
-            _ if name == "favours" => col
-                .str()?
-                .iter()
-                .zip(&suppressed)
-                .map(|(v, &hid)| if hid { "..".into() } else { v.unwrap_or_default().to_string() })
-                .collect(),
-            _ => col.str()?.iter().map(|v| v.unwrap_or_default().to_string()).collect(),
-        };
-        out.push(cells);
-    }
-    Ok(out)
+            let numeric = matches!(col.dtype(), DataType::Float64 | DataType::Boolean) || name == "favours";
+            text(col, if numeric { &suppressed } else { &[] })
+        })
+        .collect()
 }
 
-fn write_csv(path: &Path, columns: &[&str], cells: &[Vec<String>]) -> std::io::Result<()> {
-    let mut w = csv::Writer::from_path(path)?;
-    w.write_record(columns)?;
-    let rows = cells.first().map_or(0, Vec::len);
-    let mut record = Vec::with_capacity(columns.len());
+/// Writes text columns as CSV (the header is their names), streaming row by row.
+pub(crate) fn write_csv(path: &Path, columns: &[StringChunked]) -> PolarsResult<()> {
+    let io = |e: std::io::Error| PolarsError::IO { error: std::sync::Arc::new(e), msg: None };
+    let file = std::fs::File::create(path).map_err(io)?;
+    let mut w = csv::WriterBuilder::new().buffer_capacity(1 << 20).from_writer(file);
+    w.write_record(columns.iter().map(|c| c.name().as_str())).map_err(|e| io(e.into()))?;
+    let rows = columns.first().map_or(0, |c| c.len());
+    let iters: Vec<_> = columns.iter().map(|c| c.rechunk()).collect();
+    let arrays: Vec<_> = iters.iter().map(|c| c.downcast_as_array()).collect();
     for i in 0..rows {
-        record.clear();
-        record.extend(cells.iter().map(|c| c[i].as_str()));
-        w.write_record(&record)?;
+        for a in &arrays {
+            w.write_field(a.value(i)).map_err(|e| io(e.into()))?;
+        }
+        w.write_record(None::<&[u8]>).map_err(|e| io(e.into()))?;
     }
-    w.flush()
+    w.flush().map_err(io)
 }
 
-fn write_parquet(path: &Path, columns: &[&str], cells: Vec<Vec<String>>) -> PolarsResult<()> {
-    let cols: Vec<Column> = columns.iter().zip(cells).map(|(name, c)| Column::new((*name).into(), c)).collect();
-    let mut frame = DataFrame::new_infer_height(cols)?;
+/// Writes text columns as Parquet (zstd): the same cells as the CSV, `..` included.
+pub(crate) fn write_parquet(path: &Path, columns: Vec<StringChunked>) -> PolarsResult<()> {
+    let height = columns.first().map_or(0, |c| c.len());
+    let cols: Vec<Column> = columns.into_iter().map(|c| c.into_column()).collect();
+    let mut frame = DataFrame::new(height, cols)?;
     let file = std::fs::File::create(path).map_err(|e| PolarsError::IO { error: std::sync::Arc::new(e), msg: None })?;
     ParquetWriter::new(file).with_compression(ParquetCompression::Zstd(None)).finish(&mut frame)?;
     Ok(())
@@ -254,11 +304,11 @@ fn write_parquet(path: &Path, columns: &[&str], cells: Vec<Vec<String>>) -> Pola
 pub fn write(dir: &Path, values: &IndicatorValues, gaps: &Gaps, indicators: &[Indicator]) -> PolarsResult<()> {
     let io = |e: std::io::Error| PolarsError::IO { error: std::sync::Arc::new(e), msg: None };
     let v = text_columns(&values.frame, &VALUE_COLUMNS)?;
-    write_csv(&dir.join("indicators.csv"), &VALUE_COLUMNS, &v).map_err(io)?;
-    write_parquet(&dir.join("indicators.parquet"), &VALUE_COLUMNS, v)?;
+    write_csv(&dir.join("indicators.csv"), &v)?;
+    write_parquet(&dir.join("indicators.parquet"), v)?;
     let g = text_columns(&gaps.frame, &GAP_COLUMNS)?;
-    write_csv(&dir.join("gaps.csv"), &GAP_COLUMNS, &g).map_err(io)?;
-    write_parquet(&dir.join("gaps.parquet"), &GAP_COLUMNS, g)?;
+    write_csv(&dir.join("gaps.csv"), &g)?;
+    write_parquet(&dir.join("gaps.parquet"), g)?;
 
     const EXTRA: [&str; 13] = [
         "indicator_id",
@@ -275,17 +325,13 @@ pub fn write(dir: &Path, values: &IndicatorValues, gaps: &Gaps, indicators: &[In
         "base_share",
         "status",
     ];
-    let e = text_columns(&gaps.frame, &EXTRA)?;
-    write_csv(&dir.join("gap_intervals.csv"), &EXTRA, &e).map_err(io)?;
+    write_csv(&dir.join("gap_intervals.csv"), &text_columns(&gaps.frame, &EXTRA)?)?;
 
     const NOTES: [&str; 6] = ["indicator_id", "org_id", "period", "age_group", "sex", "note"];
-    let mut n = text_columns(&values.frame, &NOTES)?;
-    let keep: Vec<bool> = n[5].iter().map(|s| !s.is_empty()).collect();
-    for col in &mut n {
-        let mut it = keep.iter();
-        col.retain(|_| *it.next().expect("same length"));
-    }
-    write_csv(&dir.join("notes.csv"), &NOTES, &n).map_err(io)?;
+    let n = text_columns(&values.frame, &NOTES)?;
+    let keep: BooleanChunked = n[5].iter().map(|s| s.is_some_and(|s| !s.is_empty())).collect();
+    let n: Vec<StringChunked> = n.iter().map(|c| c.filter(&keep)).collect::<PolarsResult<_>>()?;
+    write_csv(&dir.join("notes.csv"), &n)?;
 
     let mut m = csv::Writer::from_path(dir.join("methods.csv")).map_err(|e| io(e.into()))?;
     m.write_record([

@@ -252,6 +252,9 @@ impl<'a> Columns<'a> {
     fn f64(&self, name: &str) -> PolarsResult<&'a Float64Chunked> {
         self.0.column(name)?.f64()
     }
+    fn u32(&self, name: &str) -> PolarsResult<&'a UInt32Chunked> {
+        self.0.column(name)?.u32()
+    }
     fn bool(&self, name: &str) -> PolarsResult<&'a BooleanChunked> {
         self.0.column(name)?.bool()
     }
@@ -259,10 +262,6 @@ impl<'a> Columns<'a> {
 
 fn pair(low: Option<f64>, high: Option<f64>) -> Option<(f64, f64)> {
     low.zip(high)
-}
-
-fn num(s: Option<&str>) -> Option<f64> {
-    s.filter(|s| !s.is_empty() && *s != "..").and_then(|s| s.parse().ok())
 }
 
 impl View {
@@ -397,28 +396,28 @@ impl View {
         let text = |name: &str| c.str(name);
         let (ids, periods, sexes, ages, orgs, roles) =
             (text("indicator_id")?, text("period")?, text("sex")?, text("age_group")?, text("org_id")?, text("role")?);
-        let col = |name: &str| text(name);
+        let (num, whole) = (|name: &str| c.f64(name), |name: &str| c.u32(name));
         let (value, rank, n, pct, quart, colour) =
-            (col("value")?, col("rank")?, col("n")?, col("percentile")?, col("quartile")?, col("colour")?);
+            (num("value")?, whole("rank")?, whole("n")?, num("percentile")?, whole("quartile")?, text("colour")?);
         let (rmin, rq1, rmed, rq3, rmax) =
-            (col("ref_min")?, col("ref_q1")?, col("ref_median")?, col("ref_q3")?, col("ref_max")?);
+            (num("ref_min")?, num("ref_q1")?, num("ref_median")?, num("ref_q3")?, num("ref_max")?);
         let (vsm, vsml, vsmh, chg, chgl, chgh, first) = (
-            col("vs_mentor")?,
-            col("vs_mentor_ci_low")?,
-            col("vs_mentor_ci_high")?,
-            col("change_since_first")?,
-            col("change_ci_low")?,
-            col("change_ci_high")?,
-            col("first_period")?,
+            num("vs_mentor")?,
+            num("vs_mentor_ci_low")?,
+            num("vs_mentor_ci_high")?,
+            num("change_since_first")?,
+            num("change_ci_low")?,
+            num("change_ci_high")?,
+            text("first_period")?,
         );
         let (slope, slow, shigh, marker) =
-            (col("trend_slope")?, col("trend_slope_ci_low")?, col("trend_slope_ci_high")?, col("trend_marker")?);
+            (num("trend_slope")?, num("trend_slope_ci_low")?, num("trend_slope_ci_high")?, c.bool("trend_marker")?);
         let (f95l, f95h, f998l, f998h, refn) = (
-            col("funnel_95_low")?,
-            col("funnel_95_high")?,
-            col("funnel_998_low")?,
-            col("funnel_998_high")?,
-            col("reference_n")?,
+            num("funnel_95_low")?,
+            num("funnel_95_high")?,
+            num("funnel_998_low")?,
+            num("funnel_998_high")?,
+            whole("reference_n")?,
         );
         for row in 0..f.height() {
             let Some(&i) = ids.get(row).and_then(|id| index.get(id)) else { continue };
@@ -428,9 +427,9 @@ impl View {
             let org_id = orgs.get(row).unwrap_or("");
             let role = roles.get(row).unwrap_or("");
             if let (Some(min), Some(q1), Some(median), Some(q3), Some(max)) =
-                (num(rmin.get(row)), num(rq1.get(row)), num(rmed.get(row)), num(rq3.get(row)), num(rmax.get(row)))
+                (rmin.get(row), rq1.get(row), rmed.get(row), rq3.get(row), rmax.get(row))
             {
-                let n = refn.get(row).and_then(|s| s.parse().ok()).unwrap_or(0);
+                let n = refn.get(row).map_or(0, |n| n as usize);
                 spread.entry((i, age.clone())).or_default().entry((period.clone(), key)).or_insert(Spread {
                     n,
                     min,
@@ -444,28 +443,28 @@ impl View {
                 partners
                     .entry((i, age))
                     .or_default()
-                    .insert((period, key), Group { value: num(value.get(row)), how: role.to_string() });
+                    .insert((period, key), Group { value: value.get(row), how: role.to_string() });
                 continue;
             }
-            let trend = num(slope.get(row)).map(|s| Trend {
+            let trend = slope.get(row).map(|s| Trend {
                 slope: s,
-                ci: pair(num(slow.get(row)), num(shigh.get(row))),
-                marker: marker.get(row) == Some("true"),
+                ci: pair(slow.get(row), shigh.get(row)),
+                marker: marker.get(row) == Some(true),
             });
             let position = Position {
-                rank: rank.get(row).and_then(|s| s.parse().ok()),
-                n: n.get(row).and_then(|s| s.parse().ok()),
-                percentile: num(pct.get(row)),
-                quartile: quart.get(row).and_then(|s| s.parse().ok()),
+                rank: rank.get(row).map(|r| r as usize),
+                n: n.get(row).map(|n| n as usize),
+                percentile: pct.get(row),
+                quartile: quart.get(row).and_then(|q| u8::try_from(q).ok()),
                 colour: colour.get(row).unwrap_or("").to_string(),
-                vs_mentor: num(vsm.get(row)),
-                vs_mentor_ci: pair(num(vsml.get(row)), num(vsmh.get(row))),
-                change: num(chg.get(row)),
-                change_ci: pair(num(chgl.get(row)), num(chgh.get(row))),
+                vs_mentor: vsm.get(row),
+                vs_mentor_ci: pair(vsml.get(row), vsmh.get(row)),
+                change: chg.get(row),
+                change_ci: pair(chgl.get(row), chgh.get(row)),
                 first_period: first.get(row).filter(|s| !s.is_empty()).map(str::to_string),
                 trend,
-                funnel_95: pair(num(f95l.get(row)), num(f95h.get(row))),
-                funnel_998: pair(num(f998l.get(row)), num(f998h.get(row))),
+                funnel_95: pair(f95l.get(row), f95h.get(row)),
+                funnel_998: pair(f998l.get(row), f998h.get(row)),
             };
             entries
                 .entry((i, age))

@@ -105,6 +105,9 @@ fn write_with_limit(
     let xlsx = |source| WorkbookError::Xlsx { path: path.to_path_buf(), source };
     let mut workbook = Workbook::new();
     workbook.set_properties(&fixed_properties().map_err(xlsx)?);
+    // Excel's own level: ~30 % faster than the default 6 for a file ~5 % larger
+    // (rust_xlsxwriter's performance notes); this workbook holds every table's rows.
+    workbook.set_zip_compression_level(3);
     let styles = Styles::new();
     for sheet in sheets {
         let survey = survey(sheet, max_rows)?;
