@@ -112,7 +112,8 @@ fn write_with_limit(
     for sheet in sheets {
         let survey = survey(sheet, max_rows)?;
         let sheet_error = |source| WorkbookError::Sheet { sheet: sheet.name.to_string(), source };
-        let worksheet = workbook.add_worksheet();
+        // Row by row, with one shared-string table: a large table need not be held as cells.
+        let worksheet = workbook.add_worksheet_with_low_memory().map_err(xlsx)?;
         worksheet.set_name(sheet.name).map_err(sheet_error)?;
         write_table(worksheet, sheet, &survey, &styles)?;
     }
