@@ -161,8 +161,7 @@ impl Comparison {
 
     /// The named columns as the text written: `value` is `..` where it is suppressed.
     pub fn text(&self, columns: &[&str]) -> PolarsResult<Vec<StringChunked>> {
-        let status = self.frame.column("status")?.str()?;
-        let suppressed: Vec<bool> = status.iter().map(|s| s == Some("suppressed")).collect();
+        let suppressed = tables::suppressed_rows(&self.frame)?;
         columns
             .iter()
             .map(|&name| tables::text(self.frame.column(name)?, if name == "value" { &suppressed } else { &[] }))

@@ -258,8 +258,7 @@ pub const SUPPRESSED: &str = "..";
 /// One output table as text: the columns named, numbers formatted, `..` in every numeric
 /// column (and `favours`) of a suppressed row.
 fn text_columns(frame: &DataFrame, columns: &[&str]) -> PolarsResult<Vec<StringChunked>> {
-    let status = frame.column("status")?.str()?;
-    let suppressed: Vec<bool> = status.iter().map(|s| s == Some("suppressed")).collect();
+    let suppressed = suppressed_rows(frame)?;
     columns
         .iter()
         .map(|&name| {
@@ -271,6 +270,11 @@ fn text_columns(frame: &DataFrame, columns: &[&str]) -> PolarsResult<Vec<StringC
         .collect()
 }
 
+/// Which rows of a table with a `status` column are suppressed: where [`text`] writes `..`.
+pub(crate) fn suppressed_rows(frame: &DataFrame) -> PolarsResult<Vec<bool>> {
+    Ok(frame.column("status")?.str()?.iter().map(|s| s == Some("suppressed")).collect())
+}
+
 /// Writes text columns as CSV (the header is their names), streaming row by row.
 pub(crate) fn write_csv(path: &Path, columns: &[StringChunked]) -> PolarsResult<()> {
     let io = |e: std::io::Error| PolarsError::IO { error: std::sync::Arc::new(e), msg: None };
@@ -278,8 +282,8 @@ pub(crate) fn write_csv(path: &Path, columns: &[StringChunked]) -> PolarsResult<
     let mut w = csv::WriterBuilder::new().buffer_capacity(1 << 20).from_writer(file);
     w.write_record(columns.iter().map(|c| c.name().as_str())).map_err(|e| io(e.into()))?;
     let rows = columns.first().map_or(0, |c| c.len());
-    let iters: Vec<_> = columns.iter().map(|c| c.rechunk()).collect();
-    let arrays: Vec<_> = iters.iter().map(|c| c.downcast_as_array()).collect();
+    let chunks: Vec<_> = columns.iter().map(|c| c.rechunk()).collect();
+    let arrays: Vec<_> = chunks.iter().map(|c| c.downcast_as_array()).collect();
     for i in 0..rows {
         for a in &arrays {
             w.write_field(a.value(i)).map_err(|e| io(e.into()))?;

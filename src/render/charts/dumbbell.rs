@@ -147,7 +147,7 @@ fn alt(ctx: &Ctx<'_>) -> String {
 
 impl Plot for Dumbbell {
     fn height(&self) -> i32 {
-        self.frame.top() + self.rows.len() as i32 * ROW + 52 + self.frame.bottom()
+        self.frame.around(self.rows.len() as i32 * ROW + 52)
     }
 
     fn draw<DB: DrawingBackend>(&self, c: &Canvas<'_, DB>) -> Result<(), ChartError> {

@@ -329,7 +329,7 @@ impl Funnel {
 
 impl Plot for Funnel {
     fn height(&self) -> i32 {
-        self.frame.top() + HEAD + PLOT + FOOT + self.frame.bottom()
+        self.frame.around(HEAD + PLOT + FOOT)
     }
 
     fn draw<DB: DrawingBackend>(&self, c: &Canvas<'_, DB>) -> Result<(), ChartError> {

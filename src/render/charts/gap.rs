@@ -177,7 +177,7 @@ fn alt(ctx: &Ctx<'_>, partners: bool) -> String {
 
 impl Plot for GapPlot {
     fn height(&self) -> i32 {
-        self.frame.top() + self.rows.len() as i32 * ROW + 52 + self.frame.bottom()
+        self.frame.around(self.rows.len() as i32 * ROW + 52)
     }
 
     fn draw<DB: DrawingBackend>(&self, c: &Canvas<'_, DB>) -> Result<(), ChartError> {

@@ -273,7 +273,7 @@ impl Overview {
 
 impl Plot for Overview {
     fn height(&self) -> i32 {
-        self.frame.top() + HEADER + self.rows.len().max(1) as i32 * ROW + 10 + self.frame.bottom()
+        self.frame.around(HEADER + self.rows.len().max(1) as i32 * ROW + 10)
     }
 
     fn draw<DB: DrawingBackend>(&self, c: &Canvas<'_, DB>) -> Result<(), ChartError> {

@@ -476,6 +476,11 @@ impl Frame {
         10 + self.notes.len() as i32 * Font::SMALL.line() + MARGIN
     }
 
+    /// The whole chart's height around a body `body` pixels tall.
+    pub fn around(&self, body: i32) -> i32 {
+        self.top() + body + self.bottom()
+    }
+
     pub fn draw<DB: DrawingBackend>(&self, c: &Canvas<'_, DB>, height: i32) -> Result<(), ChartError> {
         let mut y = MARGIN;
         for line in &self.title {

@@ -325,7 +325,7 @@ impl TrendPlot {
 impl Plot for TrendPlot {
     fn height(&self) -> i32 {
         let rows = (self.cells.len() as i32 + self.columns() - 1) / self.columns();
-        self.frame.top() + rows * CELL + self.frame.bottom()
+        self.frame.around(rows * CELL)
     }
 
     fn draw<DB: DrawingBackend>(&self, c: &Canvas<'_, DB>) -> Result<(), ChartError> {
