@@ -39,18 +39,29 @@ pub(super) fn level(text: &str) -> Result<f64, String> {
     }
 }
 
-/// Everything the indicator stage and the compare stage produce for a round.
-pub(super) struct Results {
+/// What the indicator stage produces for a round.
+pub(super) struct Indicated {
     pub round: round::Round,
     pub catalogue: Catalogue,
     pub ingested: crate::ingest::Ingested,
     pub computed: indicators::Computed,
-    pub comparison: compare::Comparison,
 }
 
 /// Reads the round, its catalogue and inputs, computes the indicators and compares. Problems in
 /// the user's input are printed here; `Ok(None)` then means "exit 2".
-pub(super) fn compute_round(path: &Path, level: f64, clock: &Stopwatch) -> anyhow::Result<Option<Results>> {
+pub(super) fn compute_round(
+    path: &Path,
+    level: f64,
+    clock: &Stopwatch,
+) -> anyhow::Result<Option<(Indicated, compare::Comparison)>> {
+    let Some(indicated) = compute_indicators(path, level, clock)? else { return Ok(None) };
+    let Some(comparison) = compare_round(&indicated, level, clock)? else { return Ok(None) };
+    Ok(Some((indicated, comparison)))
+}
+
+/// Reads the round, its catalogue and inputs and computes the indicators. Problems in the
+/// user's input are printed here; `Ok(None)` then means "exit 2".
+pub(super) fn compute_indicators(path: &Path, level: f64, clock: &Stopwatch) -> anyhow::Result<Option<Indicated>> {
     let mut err = std::io::stderr().lock();
     let round = match round::load(path) {
         Ok(r) => r,
@@ -115,23 +126,35 @@ pub(super) fn compute_round(path: &Path, level: f64, clock: &Stopwatch) -> anyho
     };
 
     clock.lap("indicators");
+    Ok(Some(Indicated { round, catalogue, ingested, computed }))
+}
+
+/// Compares the organisations of an indicated round. Problems in the user's input are printed
+/// here; `Ok(None)` then means "exit 2".
+pub(super) fn compare_round(
+    indicated: &Indicated,
+    level: f64,
+    clock: &Stopwatch,
+) -> anyhow::Result<Option<compare::Comparison>> {
+    let Indicated { round, catalogue, computed, .. } = indicated;
     let compared =
-        compare::compare(&computed.values, &computed.gaps, &catalogue.indicators, &round, compare::Options { level });
+        compare::compare(&computed.values, &computed.gaps, &catalogue.indicators, round, compare::Options { level });
     let comparison = match compared {
         Ok(c) => c,
         Err(compare::CompareError::Polars(e)) => return Err(e).context("comparing organisations"),
         Err(e) => {
-            writeln!(err, "error: {e}")?;
+            writeln!(std::io::stderr().lock(), "error: {e}")?;
             return Ok(None);
         }
     };
     clock.lap("compared");
-    Ok(Some(Results { round, catalogue, ingested, computed, comparison }))
+    Ok(Some(comparison))
 }
 
 pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     let clock = Stopwatch::start();
-    let Some(Results { catalogue, computed, comparison, .. }) = compute_round(&args.round, args.level, &clock)? else {
+    let Some((Indicated { catalogue, computed, .. }, comparison)) = compute_round(&args.round, args.level, &clock)?
+    else {
         return Ok(ExitCode::from(EXIT_INPUT));
     };
     let mut err = std::io::stderr().lock();

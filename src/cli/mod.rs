@@ -14,6 +14,7 @@ mod report;
 mod summary;
 mod timings;
 mod validate;
+mod written;
 
 use std::io::Write;
 use std::path::PathBuf;

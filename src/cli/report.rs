@@ -7,19 +7,23 @@
 //! run leaves the previous report as it was.
 
 use std::io::{IsTerminal, Write};
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::process::ExitCode;
+use std::sync::Arc;
+use std::sync::mpsc::{Receiver, Sender};
 
 use anyhow::Context;
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use rayon::prelude::*;
-use sha2::{Digest, Sha256};
 
 use super::EXIT_INPUT;
-use super::indicators::{Results, compute_round, replace, staging, summary, warn_without_values};
+use super::indicators::{Indicated, compare_round, compute_indicators, replace, staging, summary, warn_without_values};
 use super::timings::Stopwatch;
+use super::written::{self, Written};
+use crate::compare::{self, Comparison};
 use crate::indicators::tables;
-use crate::render::{self, AuditSummary, Lang, View, workbook};
+use crate::render::workbook::{self, Sheet};
+use crate::render::{self, AuditSummary, Lang, View};
 
 #[derive(Debug, clap::Args)]
 pub struct Args {
@@ -50,11 +54,11 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     let clock = Stopwatch::start();
     let bar = progress(args.quiet);
     bar.set_message("reading inputs and computing indicators");
-    let Some(results) = compute_round(&args.round, args.level, &clock)? else {
+    let Some(indicated) = compute_indicators(&args.round, args.level, &clock)? else {
         bar.finish_and_clear();
         return Ok(ExitCode::from(EXIT_INPUT));
     };
-    let Results { round, catalogue, ingested, computed, comparison } = &results;
+    let Indicated { round, catalogue, computed, .. } = &indicated;
     let lang = match args.lang {
         Some(LangArg::Sv) => Lang::Sv,
         Some(LangArg::En) => Lang::En,
@@ -62,79 +66,16 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     };
 
     let tmp = staging(&args.out)?;
-    let written = (|| -> anyhow::Result<Vec<String>> {
-        bar.set_message("writing tables");
-        let dir = tmp.join("tables");
-        std::fs::create_dir_all(&dir).with_context(|| format!("creating {}", dir.display()))?;
-        tables::write(&dir, &computed.values, &computed.gaps, &catalogue.indicators)
-            .with_context(|| format!("writing tables to {}", dir.display()))?;
-        comparison.write(&dir).with_context(|| format!("writing the comparison to {}", dir.display()))?;
-        ingested
-            .observations
-            .write_parquet(&dir.join("observations.parquet"))
-            .context("writing observations.parquet")?;
-
-        clock.lap("tables");
-        // The workbook reads only the tables just written, so it is built on its own thread
-        // while the charts are drawn on rayon's: on two cores the report takes the longer of
-        // the two, not their sum.
-        let sheets: Vec<(String, PathBuf)> = [
-            ("indicators", lang.pick("Indikatorer", "Indicators")),
-            ("gaps", lang.pick("Skillnader", "Gaps")),
-            ("comparison", lang.pick("Jämförelse", "Comparison")),
-            ("methods", lang.pick("Metoder", "Methods")),
-        ]
-        .into_iter()
-        .map(|(file, sheet)| (sheet.to_string(), dir.join(format!("{file}.csv"))))
-        .collect();
-        let xlsx = tmp.join("report.xlsx");
-        let (rendered, workbook) = std::thread::scope(|scope| {
-            let workbook = scope.spawn(|| {
-                let sheets: Vec<workbook::Sheet<'_>> =
-                    sheets.iter().map(|(name, csv)| workbook::Sheet { name, csv }).collect();
-                let written = workbook::write(&xlsx, &sheets, lang, round.min_count);
-                clock.lap("workbook");
-                written
-            });
-            let rendered = (|| -> anyhow::Result<Vec<render::File>> {
-                let view = View::build(
-                    &computed.values,
-                    &computed.gaps,
-                    comparison,
-                    &catalogue.indicators,
-                    round,
-                    args.level,
-                )?;
-                let (primary, secondary, complementary) = computed.protection.counts();
-                let audit =
-                    AuditSummary { hidden: primary + secondary + complementary, primary, secondary, complementary };
-                bar.set_length(view.panels.len() as u64);
-                bar.set_position(0);
-                bar.set_message("drawing charts and writing the workbook");
-                let files = render::render(&view, audit, lang, &|| bar.inc(1))?;
-                clock.lap("rendered");
-                Ok(files)
-            })();
-            (rendered, workbook.join().expect("the workbook thread does not panic"))
-        });
-        let files = rendered?;
-        workbook.context("writing report.xlsx")?;
-        bar.set_message("writing the report");
-        for file in &files {
-            let path = tmp.join(&file.path);
-            if let Some(parent) = path.parent() {
-                std::fs::create_dir_all(parent).with_context(|| format!("creating {}", parent.display()))?;
-            }
-            std::fs::write(&path, &file.bytes).with_context(|| format!("writing {}", path.display()))?;
+    let staged = Written::new(&tmp);
+    let run = Run { args: &args, indicated: &indicated, lang, staged: &staged, bar: &bar, clock: &clock };
+    let written = run.write();
+    let (comparison, written) = match written {
+        Ok(Some(done)) => done,
+        Ok(None) => {
+            bar.finish_and_clear();
+            let _ = std::fs::remove_dir_all(&tmp);
+            return Ok(ExitCode::from(EXIT_INPUT));
         }
-        let mut paths = list(&tmp)?;
-        let manifest = manifest(&args, round, lang, &paths, &tmp)?;
-        std::fs::write(tmp.join("manifest.json"), manifest).context("writing manifest.json")?;
-        paths.push("manifest.json".into());
-        Ok(paths)
-    })();
-    let written = match written {
-        Ok(w) => w,
         Err(e) => {
             bar.finish_and_clear();
             let _ = std::fs::remove_dir_all(&tmp);
@@ -146,7 +87,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     clock.lap("manifest, done");
 
     let mut out = std::io::stdout().lock();
-    summary(&mut out, catalogue, computed, comparison)?;
+    summary(&mut out, catalogue, computed, &comparison)?;
     let charts = written.iter().filter(|p| p.starts_with("charts/")).count();
     writeln!(
         out,
@@ -156,6 +97,109 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     )?;
     warn_without_values(&mut std::io::stderr().lock(), &computed.values, catalogue, &args.round)?;
     Ok(ExitCode::SUCCESS)
+}
+
+/// A report run once the indicators are computed: what it read and computed, where it writes,
+/// how it shows progress.
+struct Run<'a> {
+    args: &'a Args,
+    indicated: &'a Indicated,
+    lang: Lang,
+    staged: &'a Written,
+    bar: &'a ProgressBar,
+    clock: &'a Stopwatch,
+}
+
+impl Run<'_> {
+    /// Compares and writes every file into the staging folder; the comparison and the files'
+    /// paths, or `None` when the comparison found a problem in the input (already printed).
+    fn write(&self) -> anyhow::Result<Option<(Comparison, Vec<String>)>> {
+        let Indicated { round, catalogue, computed, .. } = self.indicated;
+        self.bar.set_message("comparing");
+        // Every cell as text once: the CSV, Parquet and workbook files are written from it.
+        let published = tables::Published::new(&computed.values, &computed.gaps, &catalogue.indicators)
+            .context("formatting the tables")?;
+        self.clock.lap("tables as text");
+        // The workbook needs only the tables and is the longest single piece of work: it gets a
+        // thread of its own, writes the indicator sheets while the comparison is computed on
+        // the other core, and takes the comparison's sheet when that is ready.
+        let (send, receive) = std::sync::mpsc::channel();
+        let done = std::thread::scope(|scope| {
+            let workbook = scope.spawn(|| self.workbook(&published, receive));
+            let rest = self.compare_and_render(&published, send);
+            let workbook = workbook.join().expect("the workbook thread does not panic");
+            match rest {
+                Ok(Some(done)) => workbook.context("writing report.xlsx").map(|()| Some(done)),
+                other => other,
+            }
+        })?;
+        let Some((comparison, files)) = done else { return Ok(None) };
+        self.bar.set_message("writing the report");
+        files.par_iter().try_for_each(|file| self.staged.bytes(&file.path, &file.bytes))?;
+        let manifest = manifest(self.args, round, self.lang, &self.staged.hashes()?)?;
+        self.staged.bytes("manifest.json", manifest.as_bytes())?;
+        Ok(Some((comparison, self.staged.hashes()?.into_iter().map(|(path, _)| path).collect())))
+    }
+
+    /// `report.xlsx`: the indicator sheets, then the comparison's once it comes.
+    fn workbook(
+        &self,
+        published: &tables::Published,
+        comparison: Receiver<Arc<compare::Published>>,
+    ) -> anyhow::Result<()> {
+        let lang = self.lang;
+        let mut book = workbook::Book::new()?;
+        book.add(&Sheet { name: lang.pick("Indikatorer", "Indicators"), table: &published.values })?;
+        book.add(&Sheet { name: lang.pick("Skillnader", "Gaps"), table: &published.gaps })?;
+        // No comparison: the run fails with the comparison's own error.
+        let Ok(compared) = comparison.recv() else { return Ok(()) };
+        book.add(&Sheet { name: lang.pick("Jämförelse", "Comparison"), table: &compared.main })?;
+        book.add(&Sheet { name: lang.pick("Metoder", "Methods"), table: &published.methods })?;
+        self.staged.bytes("report.xlsx", &book.finish(lang, self.indicated.round.min_count)?)?;
+        self.clock.lap("workbook");
+        Ok(())
+    }
+
+    /// Compares, hands the comparison's text to the workbook, writes the table files and
+    /// renders charts, findings and HTML (in memory: they are written after the audit of
+    /// their text).
+    fn compare_and_render(
+        &self,
+        published: &tables::Published,
+        workbook: Sender<Arc<compare::Published>>,
+    ) -> anyhow::Result<Option<(Comparison, Vec<render::File>)>> {
+        let Indicated { round, catalogue, ingested, computed } = self.indicated;
+        let Some(comparison) = compare_round(self.indicated, self.args.level, self.clock)? else { return Ok(None) };
+        let compared = Arc::new(comparison.published().context("formatting the comparison")?);
+        // A send fails only when the workbook has failed; its join says why.
+        let _ = workbook.send(Arc::clone(&compared));
+
+        self.bar.set_message("writing tables");
+        let mut files = published.files();
+        files.extend(compared.files());
+        files.par_iter().try_for_each(|f| -> anyhow::Result<()> {
+            let path = format!("tables/{}", f.name());
+            let mut out = self.staged.create(&path)?;
+            f.write(&mut out).with_context(|| format!("writing {}", self.staged.path(&path).display()))?;
+            out.finish()
+        })?;
+        ingested
+            .observations
+            .write_parquet(&self.staged.path("tables/observations.parquet"))
+            .context("writing observations.parquet")?;
+        self.clock.lap("tables");
+
+        let view =
+            View::build(&computed.values, &computed.gaps, &comparison, &catalogue.indicators, round, self.args.level)?;
+        let (primary, secondary, complementary) = computed.protection.counts();
+        let audit = AuditSummary { hidden: primary + secondary + complementary, primary, secondary, complementary };
+        self.bar.set_length(view.panels.len() as u64);
+        self.bar.set_position(0);
+        self.bar.set_message("drawing charts and writing the workbook");
+        let files = render::render(&view, audit, self.lang, &|| self.bar.inc(1))?;
+        self.clock.lap("rendered");
+        Ok(Some((comparison, files)))
+    }
 }
 
 /// A progress bar on a terminal; hidden when stderr is not one, or with `--quiet`.
@@ -169,30 +213,6 @@ fn progress(quiet: bool) -> ProgressBar {
     bar
 }
 
-/// Every file under `dir`, relative, sorted, with `/` separators.
-fn list(dir: &Path) -> anyhow::Result<Vec<String>> {
-    fn walk(root: &Path, dir: &Path, out: &mut Vec<String>) -> std::io::Result<()> {
-        for entry in std::fs::read_dir(dir)? {
-            let path = entry?.path();
-            if path.is_dir() {
-                walk(root, &path, out)?;
-            } else if let Ok(rel) = path.strip_prefix(root) {
-                out.push(rel.components().map(|c| c.as_os_str().to_string_lossy()).collect::<Vec<_>>().join("/"));
-            }
-        }
-        Ok(())
-    }
-    let mut out = Vec::new();
-    walk(dir, dir, &mut out).with_context(|| format!("listing {}", dir.display()))?;
-    out.sort();
-    Ok(out)
-}
-
-fn sha256(path: &Path) -> anyhow::Result<String> {
-    let bytes = std::fs::read(path).with_context(|| format!("reading {}", path.display()))?;
-    Ok(Sha256::digest(&bytes).iter().map(|b| format!("{b:02x}")).collect())
-}
-
 /// `manifest.json`: what went in (with SHA-256, so a reader can check the report against the
 /// data it was made from), the version and settings, and what came out. No timestamps: the
 /// same inputs give the same bytes.
@@ -200,21 +220,18 @@ fn manifest(
     args: &Args,
     round: &crate::round::Round,
     lang: Lang,
-    files: &[String],
-    dir: &Path,
+    outputs: &[(String, String)],
 ) -> anyhow::Result<String> {
     let mut inputs =
-        vec![serde_json::json!({ "path": round.path.display().to_string(), "sha256": sha256(&round.path)? })];
+        vec![serde_json::json!({ "path": round.path.display().to_string(), "sha256": written::sha256(&round.path)? })];
     let mut seen = std::collections::BTreeSet::new();
     for input in &round.inputs {
         if seen.insert(input.path.clone()) {
-            inputs.push(serde_json::json!({ "path": input.source, "sha256": sha256(&input.path)? }));
+            inputs.push(serde_json::json!({ "path": input.source, "sha256": written::sha256(&input.path)? }));
         }
     }
-    let outputs: Vec<serde_json::Value> = files
-        .par_iter()
-        .map(|f| Ok(serde_json::json!({ "path": f, "sha256": sha256(&dir.join(f))? })))
-        .collect::<anyhow::Result<_>>()?;
+    let outputs: Vec<serde_json::Value> =
+        outputs.iter().map(|(path, sha256)| serde_json::json!({ "path": path, "sha256": sha256 })).collect();
     let manifest = serde_json::json!({
         "jamfor": env!("CARGO_PKG_VERSION"),
         "round": round.name,

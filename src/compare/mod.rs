@@ -43,7 +43,7 @@ use crate::round::{Language, Reference, Round};
 use crate::stats::position::{Better, Colour, Distribution, Ranking, percentile};
 use crate::stats::{Interval, difference, funnel, trend};
 
-pub use table::{COLUMNS, Comparison};
+pub use table::{COLUMNS, Comparison, Published};
 
 /// Settings of the compare stage.
 #[derive(Clone, Copy, Debug)]

@@ -6,7 +6,7 @@ use std::path::Path;
 use polars::prelude::*;
 
 use super::Row;
-use crate::indicators::tables;
+use crate::indicators::tables::{self, TableFile, TextTable};
 
 /// `comparison.csv` columns: DESIGN §8's, with `age_group` after `sex` (indicators limited to
 /// age bands are compared band by band, so the band is part of the key).
@@ -168,11 +168,30 @@ impl Comparison {
             .collect()
     }
 
+    /// `comparison` (written as CSV and Parquet) and `comparison_details` (CSV) as text.
+    pub fn published(&self) -> PolarsResult<Published> {
+        let (main, details) = rayon::join(|| self.text(&COLUMNS), || self.text(&DETAILS));
+        Ok(Published {
+            main: TextTable::new("comparison", main?)?,
+            details: TextTable::new("comparison_details", details?)?,
+        })
+    }
+
     /// Writes `comparison.csv`, `comparison.parquet` and `comparison_details.csv` into `dir`.
     pub fn write(&self, dir: &Path) -> PolarsResult<()> {
-        let main = self.text(&COLUMNS)?;
-        tables::write_csv(&dir.join("comparison.csv"), &main)?;
-        tables::write_parquet(&dir.join("comparison.parquet"), main)?;
-        tables::write_csv(&dir.join("comparison_details.csv"), &self.text(&DETAILS)?)
+        tables::write_files(dir, &self.published()?.files())
+    }
+}
+
+/// The comparison's tables as text.
+#[derive(Clone, Debug)]
+pub struct Published {
+    pub main: TextTable,
+    pub details: TextTable,
+}
+
+impl Published {
+    pub fn files(&self) -> Vec<TableFile<'_>> {
+        vec![TableFile::Csv(&self.main), TableFile::Parquet(&self.main), TableFile::Csv(&self.details)]
     }
 }

@@ -13,6 +13,7 @@ use std::io::Write;
 use std::path::Path;
 
 use polars::prelude::*;
+use rayon::prelude::*;
 
 use super::compute::{GapRow, RowStatus, ValueRow};
 use super::definition::{Indicator, Kind};
@@ -255,19 +256,90 @@ pub(crate) fn text(col: &Column, dots: &[bool]) -> PolarsResult<StringChunked> {
 /// `..`: the mark of a suppressed number in every file (DESIGN §6).
 pub const SUPPRESSED: &str = "..";
 
-/// One output table as text: the columns named, numbers formatted, `..` in every numeric
-/// column (and `favours`) of a suppressed row.
-fn text_columns(frame: &DataFrame, columns: &[&str]) -> PolarsResult<Vec<StringChunked>> {
-    let suppressed = suppressed_rows(frame)?;
-    columns
-        .iter()
-        .map(|&name| {
-            let col = frame.column(name)?;
-            // A suppressed gap favours no one we can name: `..`, not `none`.
-            let numeric = matches!(col.dtype(), DataType::Float64 | DataType::Boolean) || name == "favours";
-            text(col, if numeric { &suppressed } else { &[] })
-        })
-        .collect()
+/// A published table as the text its files hold: every cell formatted once (numbers as
+/// [`number`] writes them, `..` where suppressed), then written as CSV, as Parquet and as a
+/// workbook sheet from the same strings, so that every file says exactly the same thing.
+#[derive(Clone, Debug)]
+pub struct TextTable {
+    /// The file stem: `indicators` → `indicators.csv`, `indicators.parquet`.
+    name: &'static str,
+    columns: Vec<StringChunked>,
+}
+
+impl TextTable {
+    /// A table of `columns`, which must all have the same length.
+    pub fn new(name: &'static str, columns: Vec<StringChunked>) -> PolarsResult<TextTable> {
+        let height = columns.first().map_or(0, |c| c.len());
+        if let Some(c) = columns.iter().find(|c| c.len() != height) {
+            polars_bail!(ShapeMismatch: "table {name}: column {} has {} rows, expected {height}", c.name(), c.len());
+        }
+        Ok(TextTable { name, columns })
+    }
+
+    /// The file stem: `indicators` → `indicators.csv`, `indicators.parquet`.
+    pub fn name(&self) -> &'static str {
+        self.name
+    }
+
+    pub fn columns(&self) -> &[StringChunked] {
+        &self.columns
+    }
+
+    /// The named columns of `frame` as text, formatted in parallel; `..` in every numeric
+    /// column (and `favours`) of a suppressed row.
+    fn from_frame(name: &'static str, frame: &DataFrame, columns: &[&str]) -> PolarsResult<TextTable> {
+        let suppressed = suppressed_rows(frame)?;
+        let columns = columns
+            .par_iter()
+            .map(|&name| {
+                let col = frame.column(name)?;
+                // A suppressed gap favours no one we can name: `..`, not `none`.
+                let numeric = matches!(col.dtype(), DataType::Float64 | DataType::Boolean) || name == "favours";
+                text(col, if numeric { &suppressed } else { &[] })
+            })
+            .collect::<PolarsResult<_>>()?;
+        TextTable::new(name, columns)
+    }
+
+    /// Rows, the header not counted.
+    pub fn height(&self) -> usize {
+        self.columns.first().map_or(0, |c| c.len())
+    }
+
+    /// The rows where `keep` holds.
+    fn filter(&self, keep: &BooleanChunked) -> PolarsResult<TextTable> {
+        let columns = self.columns.iter().map(|c| c.filter(keep)).collect::<PolarsResult<_>>()?;
+        Ok(TextTable { name: self.name, columns })
+    }
+
+    /// Writes the table as CSV (the header is the columns' names), streaming row by row.
+    pub fn write_csv(&self, out: impl Write) -> PolarsResult<()> {
+        let mut w = csv::WriterBuilder::new().buffer_capacity(1 << 20).from_writer(out);
+        let csv_error = |e: csv::Error| io_error(e.into());
+        w.write_record(self.columns.iter().map(|c| c.name().as_str())).map_err(csv_error)?;
+        let chunks: Vec<_> = self.columns.iter().map(|c| c.rechunk()).collect();
+        let arrays: Vec<_> = chunks.iter().map(|c| c.downcast_as_array()).collect();
+        for i in 0..self.height() {
+            for a in &arrays {
+                w.write_field(a.value(i)).map_err(csv_error)?;
+            }
+            w.write_record(None::<&[u8]>).map_err(csv_error)?;
+        }
+        w.flush().map_err(io_error)
+    }
+
+    /// Writes the table as Parquet (zstd): the same cells as the CSV, `..` included.
+    pub fn write_parquet(&self, out: impl Write) -> PolarsResult<()> {
+        let cols: Vec<Column> = self.columns.iter().map(|c| c.clone().into_column()).collect();
+        let mut frame = DataFrame::new(self.height(), cols)?;
+        ParquetWriter::new(out).with_compression(ParquetCompression::Zstd(None)).finish(&mut frame)?;
+        Ok(())
+    }
+}
+
+/// An I/O error as polars reports one.
+fn io_error(error: std::io::Error) -> PolarsError {
+    PolarsError::IO { error: std::sync::Arc::new(error), msg: None }
 }
 
 /// Which rows of a table with a `status` column are suppressed: where [`text`] writes `..`.
@@ -275,70 +347,92 @@ pub(crate) fn suppressed_rows(frame: &DataFrame) -> PolarsResult<Vec<bool>> {
     Ok(frame.column("status")?.str()?.iter().map(|s| s == Some("suppressed")).collect())
 }
 
-/// Writes text columns as CSV (the header is their names), streaming row by row.
-pub(crate) fn write_csv(path: &Path, columns: &[StringChunked]) -> PolarsResult<()> {
-    let io = |e: std::io::Error| PolarsError::IO { error: std::sync::Arc::new(e), msg: None };
-    let file = std::fs::File::create(path).map_err(io)?;
-    let mut w = csv::WriterBuilder::new().buffer_capacity(1 << 20).from_writer(file);
-    w.write_record(columns.iter().map(|c| c.name().as_str())).map_err(|e| io(e.into()))?;
-    let rows = columns.first().map_or(0, |c| c.len());
-    let chunks: Vec<_> = columns.iter().map(|c| c.rechunk()).collect();
-    let arrays: Vec<_> = chunks.iter().map(|c| c.downcast_as_array()).collect();
-    for i in 0..rows {
-        for a in &arrays {
-            w.write_field(a.value(i)).map_err(|e| io(e.into()))?;
+/// One file of a tables folder and what it holds.
+#[derive(Clone, Copy, Debug)]
+pub enum TableFile<'a> {
+    Csv(&'a TextTable),
+    Parquet(&'a TextTable),
+    /// `README.txt`: the footnote.
+    Text(&'a str),
+}
+
+impl TableFile<'_> {
+    /// The file's name in the folder.
+    pub fn name(&self) -> String {
+        match self {
+            TableFile::Csv(t) => format!("{}.csv", t.name),
+            TableFile::Parquet(t) => format!("{}.parquet", t.name),
+            TableFile::Text(_) => "README.txt".to_string(),
         }
-        w.write_record(None::<&[u8]>).map_err(|e| io(e.into()))?;
     }
-    w.flush().map_err(io)
+
+    pub fn write(&self, mut out: impl Write) -> PolarsResult<()> {
+        match self {
+            TableFile::Csv(t) => t.write_csv(out),
+            TableFile::Parquet(t) => t.write_parquet(out),
+            TableFile::Text(text) => writeln!(out, "{text}").and_then(|()| out.flush()).map_err(io_error),
+        }
+    }
 }
 
-/// Writes text columns as Parquet (zstd): the same cells as the CSV, `..` included.
-pub(crate) fn write_parquet(path: &Path, columns: Vec<StringChunked>) -> PolarsResult<()> {
-    let height = columns.first().map_or(0, |c| c.len());
-    let cols: Vec<Column> = columns.into_iter().map(|c| c.into_column()).collect();
-    let mut frame = DataFrame::new(height, cols)?;
-    let file = std::fs::File::create(path).map_err(|e| PolarsError::IO { error: std::sync::Arc::new(e), msg: None })?;
-    ParquetWriter::new(file).with_compression(ParquetCompression::Zstd(None)).finish(&mut frame)?;
-    Ok(())
+/// The indicator stage's tables as text (DESIGN §8): `indicators`, `gaps` (both also as
+/// Parquet), `gap_intervals`, `notes` and `methods`.
+#[derive(Clone, Debug)]
+pub struct Published {
+    pub values: TextTable,
+    pub gaps: TextTable,
+    pub gap_intervals: TextTable,
+    pub notes: TextTable,
+    pub methods: TextTable,
 }
 
-/// Writes `indicators.csv`, `gaps.csv`, their Parquet twins, `gap_intervals.csv`,
-/// `methods.csv` and `notes.csv` into `dir`.
-pub fn write(dir: &Path, values: &IndicatorValues, gaps: &Gaps, indicators: &[Indicator]) -> PolarsResult<()> {
-    let io = |e: std::io::Error| PolarsError::IO { error: std::sync::Arc::new(e), msg: None };
-    let v = text_columns(&values.frame, &VALUE_COLUMNS)?;
-    write_csv(&dir.join("indicators.csv"), &v)?;
-    write_parquet(&dir.join("indicators.parquet"), v)?;
-    let g = text_columns(&gaps.frame, &GAP_COLUMNS)?;
-    write_csv(&dir.join("gaps.csv"), &g)?;
-    write_parquet(&dir.join("gaps.parquet"), g)?;
+impl Published {
+    pub fn new(values: &IndicatorValues, gaps: &Gaps, indicators: &[Indicator]) -> PolarsResult<Published> {
+        const EXTRA: [&str; 13] = [
+            "indicator_id",
+            "org_id",
+            "period",
+            "age_group",
+            "ratio",
+            "ratio_ci_low",
+            "ratio_ci_high",
+            "ratio_method",
+            "women_share",
+            "women_share_ci_low",
+            "women_share_ci_high",
+            "base_share",
+            "status",
+        ];
+        const NOTES: [&str; 6] = ["indicator_id", "org_id", "period", "age_group", "sex", "note"];
+        let notes = TextTable::from_frame("notes", &values.frame, &NOTES)?;
+        let keep: BooleanChunked = notes.columns[5].iter().map(|s| s.is_some_and(|s| !s.is_empty())).collect();
+        Ok(Published {
+            values: TextTable::from_frame("indicators", &values.frame, &VALUE_COLUMNS)?,
+            gaps: TextTable::from_frame("gaps", &gaps.frame, &GAP_COLUMNS)?,
+            gap_intervals: TextTable::from_frame("gap_intervals", &gaps.frame, &EXTRA)?,
+            notes: notes.filter(&keep)?,
+            methods: methods(indicators),
+        })
+    }
 
-    const EXTRA: [&str; 13] = [
-        "indicator_id",
-        "org_id",
-        "period",
-        "age_group",
-        "ratio",
-        "ratio_ci_low",
-        "ratio_ci_high",
-        "ratio_method",
-        "women_share",
-        "women_share_ci_low",
-        "women_share_ci_high",
-        "base_share",
-        "status",
-    ];
-    write_csv(&dir.join("gap_intervals.csv"), &text_columns(&gaps.frame, &EXTRA)?)?;
+    /// Every file of the folder, `README.txt` with the footnote included.
+    pub fn files(&self) -> Vec<TableFile<'_>> {
+        vec![
+            TableFile::Csv(&self.values),
+            TableFile::Parquet(&self.values),
+            TableFile::Csv(&self.gaps),
+            TableFile::Parquet(&self.gaps),
+            TableFile::Csv(&self.gap_intervals),
+            TableFile::Csv(&self.notes),
+            TableFile::Csv(&self.methods),
+            TableFile::Text(FOOTNOTE),
+        ]
+    }
+}
 
-    const NOTES: [&str; 6] = ["indicator_id", "org_id", "period", "age_group", "sex", "note"];
-    let n = text_columns(&values.frame, &NOTES)?;
-    let keep: BooleanChunked = n[5].iter().map(|s| s.is_some_and(|s| !s.is_empty())).collect();
-    let n: Vec<StringChunked> = n.iter().map(|c| c.filter(&keep)).collect::<PolarsResult<_>>()?;
-    write_csv(&dir.join("notes.csv"), &n)?;
-
-    let mut m = csv::Writer::from_path(dir.join("methods.csv")).map_err(|e| io(e.into()))?;
-    m.write_record([
+/// `methods.csv`: per indicator, how each of its numbers is computed.
+fn methods(indicators: &[Indicator]) -> TextTable {
+    const COLUMNS: [&str; 11] = [
         "indicator_id",
         "kind",
         "value",
@@ -350,32 +444,44 @@ pub fn write(dir: &Path, values: &IndicatorValues, gaps: &Gaps, indicators: &[In
         "unit",
         "polarity",
         "source",
-    ])
-    .map_err(|e| io(e.into()))?;
+    ];
+    let mut rows: Vec<[String; 11]> = Vec::with_capacity(indicators.len());
     for ind in indicators {
         let d = describe(ind);
-        let per = number(ind.per);
-        let unit = ind.value_unit();
-        let src = ind.source_label();
-        m.write_record([
-            &ind.id,
-            ind.kind.name(),
-            d[0],
-            d[1],
-            d[2],
-            d[3],
-            d[4],
-            &per,
-            &unit,
-            ind.polarity.name(),
-            &src,
-        ])
-        .map_err(|e| io(e.into()))?;
+        rows.push([
+            ind.id.clone(),
+            ind.kind.name().to_string(),
+            d[0].to_string(),
+            d[1].to_string(),
+            d[2].to_string(),
+            d[3].to_string(),
+            d[4].to_string(),
+            number(ind.per),
+            ind.value_unit(),
+            ind.polarity.name().to_string(),
+            ind.source_label(),
+        ]);
     }
-    m.flush().map_err(io)?;
-    let mut readme = std::fs::File::create(dir.join("README.txt")).map_err(io)?;
-    writeln!(readme, "{}", FOOTNOTE).map_err(io)?;
-    Ok(())
+    let columns = COLUMNS
+        .iter()
+        .enumerate()
+        .map(|(j, name)| StringChunked::from_iter_values((*name).into(), rows.iter().map(|r| r[j].as_str())))
+        .collect();
+    TextTable::new("methods", columns).expect("one value per indicator in every column")
+}
+
+/// Writes the indicator stage's files into `dir` ([`Published::files`]).
+pub fn write(dir: &Path, values: &IndicatorValues, gaps: &Gaps, indicators: &[Indicator]) -> PolarsResult<()> {
+    let published = Published::new(values, gaps, indicators)?;
+    write_files(dir, &published.files())
+}
+
+/// Writes `files` into `dir`, side by side on rayon's threads.
+pub fn write_files(dir: &Path, files: &[TableFile<'_>]) -> PolarsResult<()> {
+    files.par_iter().try_for_each(|f| {
+        // Unbuffered: the CSV writer has its own buffer, Parquet writes whole pages.
+        f.write(std::fs::File::create(dir.join(f.name())).map_err(io_error)?)
+    })
 }
 
 /// The footnote every table carries.

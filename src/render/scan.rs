@@ -8,6 +8,8 @@
 //! nothing in the HTML, an SVG label or a finding can rest on a hidden value. A number that
 //! cannot be traced fails the run, naming the file and the text around it.
 
+use rayon::prelude::*;
+
 use crate::render::File;
 use crate::render::lang::Lang;
 use crate::render::view::{Cell, Gap, Position, View};
@@ -195,38 +197,52 @@ fn tick_like(x: f64) -> bool {
 /// the axes; they are not data) and passes untraced.
 pub fn check(files: &[File], view: &View, lang: Lang) -> Result<(), Vec<Untraced>> {
     let published = Published::of(view);
+    // Files are independent: traced side by side, reported in the files' order.
+    let problems: Vec<Untraced> = files
+        .par_iter()
+        .flat_map_iter(|file| check_file(file, &published, lang))
+        .collect::<Vec<_>>()
+        .into_iter()
+        .take(MAX_REPORTED)
+        .collect();
+    if problems.is_empty() { Ok(()) } else { Err(problems) }
+}
+
+/// Untraced numbers reported at most: the first few say what is wrong.
+const MAX_REPORTED: usize = 20;
+
+/// The untraced numbers of one file (at most [`MAX_REPORTED`]).
+fn check_file(file: &File, published: &Published, lang: Lang) -> Vec<Untraced> {
+    let svg = file.path.ends_with(".svg");
+    let texts: Vec<String> = if file.path.ends_with(".html") {
+        html_text(&String::from_utf8_lossy(&file.bytes))
+    } else if svg {
+        svg_labels(&String::from_utf8_lossy(&file.bytes))
+    } else if file.path.ends_with(".md") {
+        vec![String::from_utf8_lossy(&file.bytes).into_owned()]
+    } else {
+        return Vec::new();
+    };
     let mut problems = Vec::new();
-    for file in files {
-        let svg = file.path.ends_with(".svg");
-        let texts: Vec<String> = if file.path.ends_with(".html") {
-            html_text(&String::from_utf8_lossy(&file.bytes))
-        } else if svg {
-            svg_labels(&String::from_utf8_lossy(&file.bytes))
-        } else if file.path.ends_with(".md") {
-            vec![String::from_utf8_lossy(&file.bytes).into_owned()]
-        } else {
-            continue;
-        };
-        for text in texts {
-            for token in tokens(&text) {
-                let candidates = readings(&token.text, lang);
-                if candidates.iter().any(|(x, d)| published.explains(*x, *d) || (svg && tick_like(*x))) {
-                    continue;
-                }
-                let from = text[..token.at].char_indices().rev().nth(40).map_or(0, |(i, _)| i);
-                let to = text[token.at..].char_indices().nth(40).map_or(text.len(), |(i, _)| token.at + i);
-                problems.push(Untraced {
-                    file: file.path.clone(),
-                    number: token.text.clone(),
-                    context: text[from..to].to_string(),
-                });
-                if problems.len() >= 20 {
-                    return Err(problems);
-                }
+    for text in texts {
+        for token in tokens(&text) {
+            let candidates = readings(&token.text, lang);
+            if candidates.iter().any(|(x, d)| published.explains(*x, *d) || (svg && tick_like(*x))) {
+                continue;
+            }
+            let from = text[..token.at].char_indices().rev().nth(40).map_or(0, |(i, _)| i);
+            let to = text[token.at..].char_indices().nth(40).map_or(text.len(), |(i, _)| token.at + i);
+            problems.push(Untraced {
+                file: file.path.clone(),
+                number: token.text.clone(),
+                context: text[from..to].to_string(),
+            });
+            if problems.len() >= MAX_REPORTED {
+                return problems;
             }
         }
     }
-    if problems.is_empty() { Ok(()) } else { Err(problems) }
+    problems
 }
 
 /// The ways a token can be read: in the report's language first.

@@ -46,9 +46,10 @@ pub fn exact_binomial(theta: f64, n: f64, level: f64) -> Option<Limits> {
     }
     let dist = Binomial::new(theta, n as u64).ok()?;
     let cdf = |r: i64| if r < 0 { 0.0 } else { dist.cdf(r as u64) };
-    let limit = |p: f64| interpolated(p, n as i64, &cdf) / n;
-    let tail = (1.0 - level) / 2.0;
-    Some(Limits { low: limit(tail), high: limit(1.0 - tail) })
+    let (mean, sd) = (n * theta, (n * theta * (1.0 - theta)).sqrt());
+    let limit = |p: f64, z: f64| interpolated(p, n as i64, &cdf, mean + z * sd) / n;
+    let (tail, z) = ((1.0 - level) / 2.0, z(level));
+    Some(Limits { low: limit(tail, -z), high: limit(1.0 - tail, z) })
 }
 
 /// Exact Poisson limits with interpolation on the ratio scale O/E, for an expected count `e`:
@@ -62,22 +63,59 @@ pub fn exact_poisson(e: f64, level: f64) -> Option<Limits> {
     let cdf = |r: i64| if r < 0 { 0.0 } else { dist.cdf(r as u64) };
     // The upper tail ends well below E + 40√E + 40; search there.
     let top = (e + 40.0 * e.sqrt() + 40.0).ceil() as i64;
-    let limit = |p: f64| interpolated(p, top, &cdf) / e;
-    let tail = (1.0 - level) / 2.0;
-    Some(Limits { low: limit(tail), high: limit(1.0 - tail) })
+    let limit = |p: f64, z: f64| interpolated(p, top, &cdf, e + z * e.sqrt()) / e;
+    let (tail, z) = ((1.0 - level) / 2.0, z(level));
+    Some(Limits { low: limit(tail, -z), high: limit(1.0 - tail, z) })
 }
 
-/// `r_p − α` for tail probability `p`: binary search for the smallest `r ≤ top` with F(r) ≥ p.
-fn interpolated(p: f64, top: i64, cdf: &dyn Fn(i64) -> f64) -> f64 {
+/// `r_p − α` for tail probability `p`, where `r_p` is the smallest `r ≤ top` with F(r) ≥ p.
+fn interpolated(p: f64, top: i64, cdf: &dyn Fn(i64) -> f64, guess: f64) -> f64 {
+    let r = smallest_reaching(p, top, cdf, guess);
+    let (f, below) = (cdf(r), cdf(r - 1));
+    let alpha = if f > below { (f - p) / (f - below) } else { 0.0 };
+    // At r_p = 0 the interpolation would reach below 0, which no count can.
+    (r as f64 - alpha).max(0.0)
+}
+
+/// The smallest `r` in `0..=top` with F(r) ≥ p (`top` when there is none): a galloping search
+/// from `guess`, then bisection. F is monotone, so every start finds the same `r`; from the
+/// normal approximation it takes a handful of CDF evaluations instead of log₂(top), and the
+/// comparison evaluates four limits for each of its 144 000 rows.
+fn smallest_reaching(p: f64, top: i64, cdf: &dyn Fn(i64) -> f64, guess: f64) -> i64 {
+    // Invariant once the gallop ends: the answer is in lo..=hi.
+    let guess = if guess.is_finite() { (guess.round() as i64).clamp(0, top) } else { 0 };
     let (mut lo, mut hi) = (0, top);
+    let mut step = 1;
+    if cdf(guess) >= p {
+        hi = guess;
+        while hi > 0 {
+            let probe = (hi - step).max(0);
+            if cdf(probe) >= p {
+                hi = probe;
+                step *= 2;
+            } else {
+                lo = probe + 1;
+                break;
+            }
+        }
+    } else {
+        lo = guess + 1;
+        while lo < top {
+            let probe = (lo + step - 1).min(top);
+            if cdf(probe) >= p {
+                hi = probe;
+                break;
+            }
+            lo = probe + 1;
+            step *= 2;
+        }
+        lo = lo.min(top);
+    }
     while lo < hi {
         let mid = lo + (hi - lo) / 2;
         if cdf(mid) >= p { hi = mid } else { lo = mid + 1 }
     }
-    let (f, below) = (cdf(lo), cdf(lo - 1));
-    let alpha = if f > below { (f - p) / (f - below) } else { 0.0 };
-    // At r_p = 0 the interpolation would reach below 0, which no count can.
-    (lo as f64 - alpha).max(0.0)
+    lo
 }
 
 /// Overdispersion of proportions around their pooled value (Spiegelhalter 2005 §3.2): the
@@ -151,6 +189,33 @@ mod tests {
         assert!(close(l.low, 0.7224) && close(l.high, 1.2766), "{l:?}");
         let l = exact_poisson(50.0, 0.998).unwrap();
         assert!(close(l.low, 0.5825) && close(l.high, 1.4550), "{l:?}");
+    }
+
+    /// The search from a guess finds what a plain bisection over 0..=top finds, from any
+    /// guess, near or far, for steps of every shape.
+    #[test]
+    fn the_galloping_search_finds_the_bisection_answer() {
+        let bisect = |p: f64, top: i64, cdf: &dyn Fn(i64) -> f64| {
+            let (mut lo, mut hi) = (0, top);
+            while lo < hi {
+                let mid = lo + (hi - lo) / 2;
+                if cdf(mid) >= p { hi = mid } else { lo = mid + 1 }
+            }
+            lo
+        };
+        let dist = Binomial::new(0.3, 500).unwrap();
+        let binomial = |r: i64| if r < 0 { 0.0 } else { dist.cdf(r as u64) };
+        let step = |r: i64| if r < 40 { 0.0 } else { 1.0 };
+        let never = |_: i64| 0.0;
+        let cdfs: [(&dyn Fn(i64) -> f64, i64); 3] = [(&binomial, 500), (&step, 100), (&never, 64)];
+        for (cdf, top) in cdfs {
+            for p in [0.001, 0.025, 0.5, 0.975, 0.999] {
+                let want = bisect(p, top, cdf);
+                for guess in [-5.0, 0.0, 1.0, 39.0, 40.0, 41.0, 150.0, 499.0, 500.0, 1e9, f64::NAN] {
+                    assert_eq!(smallest_reaching(p, top, cdf, guess), want, "p {p} top {top} guess {guess}");
+                }
+            }
+        }
     }
 
     #[test]
