@@ -186,11 +186,19 @@ pub fn number(v: f64) -> String {
 
 /// Appends `v` as [`number`] writes it, without allocating: the tables format millions of them.
 pub fn push_number(out: &mut String, v: f64) {
-    use std::fmt::Write as _;
     if v.is_infinite() {
         out.push_str(if v > 0.0 { "inf" } else { "-inf" });
         return;
     }
+    if !push_micros(out, v) {
+        push_exact(out, v);
+    }
+}
+
+/// [`push_number`] by std's exact formatting (`{:.6}`, which rounds the binary value's exact
+/// decimal expansion), trimmed: the definition, and the path for what [`push_micros`] declines.
+fn push_exact(out: &mut String, v: f64) {
+    use std::fmt::Write as _;
     let start = out.len();
     write!(out, "{v:.6}").expect("writing to a String cannot fail");
     if out[start..].contains('.') {
@@ -200,6 +208,66 @@ pub fn push_number(out: &mut String, v: f64) {
     if &out[start..] == "-0" {
         out.truncate(start);
         out.push('0');
+    }
+}
+
+/// The fast path of [`push_number`], about 5× quicker than `{:.6}`: for |v| < 10⁶, `v · 10⁶`
+/// is within 2⁻¹² of its exact value (below 2⁴⁰, one rounding), so rounding it gives the
+/// exact 6-decimal rounding unless the product lies within 10⁻³ of a tie, which is left to
+/// [`push_exact`] (`false`). Then the integer of millionths is written with the point put in.
+fn push_micros(out: &mut String, v: f64) -> bool {
+    if v.is_nan() || v.abs() >= 1e6 {
+        return false;
+    }
+    let scaled = v * 1e6;
+    let frac = (scaled - scaled.trunc()).abs();
+    if (frac - 0.5).abs() < 1e-3 {
+        return false;
+    }
+    let micros = scaled.round() as i64;
+    if micros < 0 {
+        out.push('-');
+    }
+    let (whole, mut part) = (micros.unsigned_abs() / 1_000_000, micros.unsigned_abs() % 1_000_000);
+    let mut digits = itoa_u64(whole);
+    out.push_str(digits.as_str());
+    if part != 0 {
+        let mut width = 6;
+        while part % 10 == 0 {
+            part /= 10;
+            width -= 1;
+        }
+        out.push('.');
+        digits = itoa_u64(part);
+        for _ in digits.as_str().len()..width {
+            out.push('0');
+        }
+        out.push_str(digits.as_str());
+    }
+    true
+}
+
+/// A `u64` in decimal, on the stack.
+struct Digits {
+    buf: [u8; 20],
+    start: usize,
+}
+
+impl Digits {
+    fn as_str(&self) -> &str {
+        std::str::from_utf8(&self.buf[self.start..]).expect("ASCII digits")
+    }
+}
+
+fn itoa_u64(mut n: u64) -> Digits {
+    let mut d = Digits { buf: [0; 20], start: 20 };
+    loop {
+        d.start -= 1;
+        d.buf[d.start] = b'0' + (n % 10) as u8;
+        n /= 10;
+        if n == 0 {
+            return d;
+        }
     }
 }
 
@@ -550,5 +618,56 @@ fn describe(ind: &Indicator) -> [&'static str; 5] {
             "none",
             "women's share when the value is additive",
         ],
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use proptest::prelude::*;
+
+    use super::*;
+
+    fn exact(v: f64) -> String {
+        let mut s = String::new();
+        push_exact(&mut s, v);
+        s
+    }
+
+    #[test]
+    fn numbers_have_at_most_six_decimals_and_no_trailing_zeros() {
+        for (v, want) in [
+            (0.0, "0"),
+            (-0.0, "0"),
+            (-1e-7, "0"),
+            (20.2, "20.2"),
+            (62.97577854671, "62.975779"),
+            (0.000001, "0.000001"),
+            (-3.5, "-3.5"),
+            (1234567.0, "1234567"),
+            (0.1 + 0.2, "0.3"),
+            (999999.9999996, "1000000"),
+            (f64::INFINITY, "inf"),
+            (f64::NEG_INFINITY, "-inf"),
+        ] {
+            assert_eq!(number(v), want, "{v:e}");
+        }
+    }
+
+    proptest! {
+        /// The fast path writes exactly what `{:.6}` (trimmed) writes: any value, values near
+        /// a tie at the seventh decimal, whole and short decimals.
+        #[test]
+        fn the_fast_path_matches_std_formatting(
+            v in prop_oneof![
+                any::<f64>(),
+                -2e6..2e6f64,
+                (-1_000_000_000i64..1_000_000_000).prop_map(|n| n as f64 / 1e6 + 5e-7),
+                (-100_000i64..100_000).prop_map(|n| n as f64 / 1e3),
+                (-1_000_000i64..1_000_000).prop_map(|n| n as f64),
+            ]
+        ) {
+            prop_assume!(v.is_finite());
+            prop_assert_eq!(number(v), exact(v));
+        }
     }
 }

@@ -151,7 +151,8 @@ pub fn overdispersion(points: &[(f64, f64)]) -> Option<Overdispersion> {
 
 /// The χ² critical value with one degree of freedom at `level` (3.8415 at 0.95, 9.5495 at 0.998).
 pub fn chi2_critical(level: f64) -> f64 {
-    statrs::distribution::ChiSquared::new(1.0).expect("1 df").inverse_cdf(level)
+    thread_local!(static CRITICAL: super::Memo = const { super::Memo::new() });
+    CRITICAL.with(|c| c.get(level, || statrs::distribution::ChiSquared::new(1.0).expect("1 df").inverse_cdf(level)))
 }
 
 #[cfg(test)]

@@ -152,18 +152,33 @@ pub fn check_level(level: f64) -> bool {
 /// # Panics
 /// If `!check_level(level)`.
 pub fn z(level: f64) -> f64 {
-    // Millions of intervals share one level: remember the last quantile per thread (the
-    // inverse normal CDF is an iterative solve, far dearer than the interval itself).
-    thread_local!(static LAST: std::cell::Cell<(f64, f64)> = const { std::cell::Cell::new((f64::NAN, f64::NAN)) });
-    LAST.with(|last| {
-        let (l, z) = last.get();
-        if l == level {
-            return z;
+    thread_local!(static Z: Memo = const { Memo::new() });
+    Z.with(|z| z.get(level, || Normal::standard().inverse_cdf(upper_tail_p(level))))
+}
+
+/// The last few quantiles a thread computed, by level. Millions of intervals, limits and tests
+/// share two or three levels (0.95, 0.998), and a quantile is an iterative solve, far dearer
+/// than the interval itself; a one-entry memo thrashed when the funnel's 95 % and 99.8 % limits
+/// alternated.
+pub(crate) struct Memo(std::cell::Cell<[(f64, f64); 4]>);
+
+impl Memo {
+    pub(crate) const fn new() -> Memo {
+        Memo(std::cell::Cell::new([(f64::NAN, f64::NAN); 4]))
+    }
+
+    /// The value at `level`, computed by `f` when not remembered (evicting the oldest).
+    pub(crate) fn get(&self, level: f64, f: impl FnOnce() -> f64) -> f64 {
+        let mut kept = self.0.get();
+        if let Some(&(_, v)) = kept.iter().find(|(l, _)| *l == level) {
+            return v;
         }
-        let z = Normal::standard().inverse_cdf(upper_tail_p(level));
-        last.set((level, z));
-        z
-    })
+        let v = f();
+        kept.rotate_right(1);
+        kept[0] = (level, v);
+        self.0.set(kept);
+        v
+    }
 }
 
 /// 1 − α/2 for a two-sided `level`, after checking it.
@@ -352,6 +367,27 @@ mod tests {
         assert!((z(0.998) - 3.090232).abs() < 1e-6);
         // χ²₁(0.998) = z₀.₉₉₈² = 9.549536.
         assert!(close(z(0.998).powi(2), 9.549536));
+    }
+
+    /// The memo answers every level with its own value however levels alternate, and computes
+    /// each level once while no more than four are in use.
+    #[test]
+    fn the_memo_keeps_the_last_four_levels() {
+        let memo = Memo::new();
+        let calls = std::cell::Cell::new(0);
+        let square = |l: f64| {
+            calls.set(calls.get() + 1);
+            l * l
+        };
+        for _ in 0..3 {
+            for level in [0.95, 0.998, 0.9, 0.99] {
+                assert_eq!(memo.get(level, || square(level)), level * level);
+            }
+        }
+        assert_eq!(calls.get(), 4);
+        assert_eq!(memo.get(0.5, || square(0.5)), 0.25);
+        assert_eq!(memo.get(0.95, || square(0.95)), 0.95 * 0.95, "the oldest went; recomputed");
+        assert_eq!(calls.get(), 6);
     }
 
     #[test]
