@@ -136,9 +136,11 @@ impl Run<'_> {
         let Some((comparison, files)) = done else { return Ok(None) };
         self.bar.set_message("writing the report");
         files.par_iter().try_for_each(|file| self.staged.bytes(&file.path, &file.bytes))?;
-        let manifest = manifest(self.args, round, self.lang, &self.staged.hashes()?)?;
-        self.staged.bytes("manifest.json", manifest.as_bytes())?;
-        Ok(Some((comparison, self.staged.hashes()?.into_iter().map(|(path, _)| path).collect())))
+        let outputs = self.staged.hashes()?;
+        self.staged.bytes("manifest.json", manifest(self.args, round, self.lang, &outputs)?.as_bytes())?;
+        let mut paths: Vec<String> = outputs.into_iter().map(|(path, _)| path).collect();
+        paths.push("manifest.json".into());
+        Ok(Some((comparison, paths)))
     }
 
     /// `report.xlsx`: the indicator sheets, then the comparison's once it comes.

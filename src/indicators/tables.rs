@@ -225,50 +225,22 @@ fn push_micros(out: &mut String, v: f64) -> bool {
         return false;
     }
     let micros = scaled.round() as i64;
-    if micros < 0 {
-        out.push('-');
-    }
-    let (whole, mut part) = (micros.unsigned_abs() / 1_000_000, micros.unsigned_abs() % 1_000_000);
-    let mut digits = itoa_u64(whole);
-    out.push_str(digits.as_str());
-    if part != 0 {
-        let mut width = 6;
+    let (whole, part) = (micros.unsigned_abs() / 1_000_000, micros.unsigned_abs() % 1_000_000);
+    let sign = if micros < 0 { "-" } else { "" };
+    use std::fmt::Write as _;
+    if part == 0 {
+        write!(out, "{sign}{whole}")
+    } else {
+        // The six decimals without their trailing zeros.
+        let (mut part, mut width) = (part, 6);
         while part % 10 == 0 {
             part /= 10;
             width -= 1;
         }
-        out.push('.');
-        digits = itoa_u64(part);
-        for _ in digits.as_str().len()..width {
-            out.push('0');
-        }
-        out.push_str(digits.as_str());
+        write!(out, "{sign}{whole}.{part:0width$}")
     }
+    .expect("writing to a String cannot fail");
     true
-}
-
-/// A `u64` in decimal, on the stack.
-struct Digits {
-    buf: [u8; 20],
-    start: usize,
-}
-
-impl Digits {
-    fn as_str(&self) -> &str {
-        std::str::from_utf8(&self.buf[self.start..]).expect("ASCII digits")
-    }
-}
-
-fn itoa_u64(mut n: u64) -> Digits {
-    let mut d = Digits { buf: [0; 20], start: 20 };
-    loop {
-        d.start -= 1;
-        d.buf[d.start] = b'0' + (n % 10) as u8;
-        n /= 10;
-        if n == 0 {
-            return d;
-        }
-    }
 }
 
 /// A column as the text the tables hold: numbers as [`number`] writes them, booleans as

@@ -71,16 +71,6 @@ pub enum WorkbookError {
     Xlsx(#[source] XlsxError),
 }
 
-/// `report.xlsx`'s bytes: one sheet per table in the order given, then a footnote sheet
-/// (`Fotnoter` / `Notes`) that explains `..` with the round's `min_count`.
-pub fn build(sheets: &[Sheet<'_>], lang: Lang, min_count: u32) -> Result<Vec<u8>, WorkbookError> {
-    let mut book = Book::new()?;
-    for sheet in sheets {
-        book.add(sheet)?;
-    }
-    book.finish(lang, min_count)
-}
-
 /// A workbook being written sheet by sheet, so that a sheet can go in as soon as its table
 /// exists (the report writes the indicator sheets while the comparison is still computed).
 pub struct Book {
@@ -115,7 +105,8 @@ impl Book {
         write_table(worksheet, sheet.table, &survey, &self.styles).map_err(sheet_error)
     }
 
-    /// Adds the footnote sheet and returns the file's bytes.
+    /// Adds the footnote sheet (`Fotnoter` / `Notes`, which explains `..` with the round's
+    /// `min_count`) and returns the file's bytes.
     pub fn finish(mut self, lang: Lang, min_count: u32) -> Result<Vec<u8>, WorkbookError> {
         let notes = lang.pick("Fotnoter", "Notes");
         let worksheet = self.workbook.add_worksheet();
@@ -412,6 +403,15 @@ a.b,2024,-1.25
             .map(|(j, h)| StringChunked::from_iter_values(h.into(), rows.iter().map(|r| &r[j])))
             .collect();
         TextTable::new(name, columns).unwrap()
+    }
+
+    /// The workbook of `sheets`, as the report builds it.
+    fn build(sheets: &[Sheet<'_>], lang: Lang, min_count: u32) -> Result<Vec<u8>, WorkbookError> {
+        let mut book = Book::new()?;
+        for sheet in sheets {
+            book.add(sheet)?;
+        }
+        book.finish(lang, min_count)
     }
 
     fn save(dir: &Path, name: &str, bytes: Vec<u8>) -> PathBuf {
