@@ -126,18 +126,19 @@ impl Run<'_> {
         let (send, receive) = std::sync::mpsc::channel();
         let done = std::thread::scope(|scope| {
             let workbook = scope.spawn(|| self.workbook(&published, receive));
-            let rest = self.compare_and_render(&published, send);
+            // The inputs are hashed for the manifest while the workbook finishes.
+            let rest = self
+                .compare_and_render(&published, send)
+                .and_then(|done| done.map(|c| Ok((c, hashed_inputs(round)?))).transpose());
             let workbook = workbook.join().expect("the workbook thread does not panic");
             match rest {
                 Ok(Some(done)) => workbook.context("writing report.xlsx").map(|()| Some(done)),
                 other => other,
             }
         })?;
-        let Some((comparison, files)) = done else { return Ok(None) };
-        self.bar.set_message("writing the report");
-        files.par_iter().try_for_each(|file| self.staged.bytes(&file.path, &file.bytes))?;
+        let Some((comparison, inputs)) = done else { return Ok(None) };
         let outputs = self.staged.hashes()?;
-        self.staged.bytes("manifest.json", manifest(self.args, round, self.lang, &outputs)?.as_bytes())?;
+        self.staged.bytes("manifest.json", manifest(self.args, round, self.lang, inputs, &outputs)?.as_bytes())?;
         let mut paths: Vec<String> = outputs.into_iter().map(|(path, _)| path).collect();
         paths.push("manifest.json".into());
         Ok(Some((comparison, paths)))
@@ -162,14 +163,14 @@ impl Run<'_> {
         Ok(())
     }
 
-    /// Compares, hands the comparison's text to the workbook, writes the table files and
-    /// renders charts, findings and HTML (in memory: they are written after the audit of
-    /// their text).
+    /// Compares, hands the comparison's text to the workbook, writes the table files, renders
+    /// charts, findings and HTML, and writes them once the audit of their text has passed
+    /// (while the workbook may still be writing).
     fn compare_and_render(
         &self,
         published: &tables::Published,
         workbook: Sender<Arc<compare::Published>>,
-    ) -> anyhow::Result<Option<(Comparison, Vec<render::File>)>> {
+    ) -> anyhow::Result<Option<Comparison>> {
         let Indicated { round, catalogue, ingested, computed } = self.indicated;
         let Some(comparison) = compare_round(self.indicated, self.args.level, self.clock)? else { return Ok(None) };
         let compared = Arc::new(comparison.published().context("formatting the comparison")?);
@@ -199,8 +200,10 @@ impl Run<'_> {
         self.bar.set_position(0);
         self.bar.set_message("drawing charts and writing the workbook");
         let files = render::render(&view, audit, self.lang, &|| self.bar.inc(1))?;
+        self.bar.set_message("writing the report");
+        files.par_iter().try_for_each(|file| self.staged.bytes(&file.path, &file.bytes))?;
         self.clock.lap("rendered");
-        Ok(Some((comparison, files)))
+        Ok(Some(comparison))
     }
 }
 
@@ -215,15 +218,8 @@ fn progress(quiet: bool) -> ProgressBar {
     bar
 }
 
-/// `manifest.json`: what went in (with SHA-256, so a reader can check the report against the
-/// data it was made from), the version and settings, and what came out. No timestamps: the
-/// same inputs give the same bytes.
-fn manifest(
-    args: &Args,
-    round: &crate::round::Round,
-    lang: Lang,
-    outputs: &[(String, String)],
-) -> anyhow::Result<String> {
+/// The round file and each input file once, with its SHA-256, for the manifest.
+fn hashed_inputs(round: &crate::round::Round) -> anyhow::Result<Vec<serde_json::Value>> {
     let mut inputs =
         vec![serde_json::json!({ "path": round.path.display().to_string(), "sha256": written::sha256(&round.path)? })];
     let mut seen = std::collections::BTreeSet::new();
@@ -232,6 +228,19 @@ fn manifest(
             inputs.push(serde_json::json!({ "path": input.source, "sha256": written::sha256(&input.path)? }));
         }
     }
+    Ok(inputs)
+}
+
+/// `manifest.json`: what went in (with SHA-256, so a reader can check the report against the
+/// data it was made from), the version and settings, and what came out. No timestamps: the
+/// same inputs give the same bytes.
+fn manifest(
+    args: &Args,
+    round: &crate::round::Round,
+    lang: Lang,
+    inputs: Vec<serde_json::Value>,
+    outputs: &[(String, String)],
+) -> anyhow::Result<String> {
     let outputs: Vec<serde_json::Value> =
         outputs.iter().map(|(path, sha256)| serde_json::json!({ "path": path, "sha256": sha256 })).collect();
     let manifest = serde_json::json!({

@@ -31,6 +31,8 @@ pub mod sql;
 use std::collections::HashMap;
 use std::path::Path;
 
+use rayon::prelude::*;
+
 use crate::model::observations::{FxBuild, ObservationsBuilder, RowIds};
 use crate::model::{Observations, Sex, Status, Unit};
 pub use error::IngestError;
@@ -132,6 +134,35 @@ pub struct Session {
 }
 
 impl Session {
+    /// Joins the session of a file read apart: its rows (unless it breaks a variable's frequency
+    /// fixed by an earlier file, which the file's report then says), Kolada metadata (earlier
+    /// names win) and record tables.
+    fn join(&mut self, part: Session, report: &mut FileReport) {
+        let Session { builder, frequencies, kolada, tables, .. } = part;
+        for (variable, first) in frequencies.first_seen() {
+            let name = builder.variables.get(variable);
+            let id = self.builder.variables.intern(name);
+            let found = builder.periods.get(first.period);
+            let period = self.builder.periods.intern(found);
+            let (frequency, at) = (first.frequency, first.at.clone());
+            if let Some(expected) = self.frequencies.claim(id, shape::FirstSeen { period, ..first }) {
+                report.problems.add(at, shape::mixed_frequency(found, frequency, name, expected));
+            }
+        }
+        if report.problems.is_empty() {
+            self.builder.append(builder);
+        } else {
+            report.observations = 0;
+            report.derived_totals = 0;
+        }
+        for (id, name) in kolada.names {
+            self.kolada.names.entry(id).or_insert(name);
+        }
+        self.kolada.groups.extend(kolada.groups);
+        self.kolada.kpis.extend(kolada.kpis);
+        self.tables.extend(tables);
+    }
+
     pub(crate) fn reserve(&mut self, rows: usize) {
         self.builder.reserve(rows);
     }
@@ -173,10 +204,28 @@ pub fn ingest(inputs: &[Input]) -> Ingested {
 /// Reads every input in order, then derives variables from the record-level tables with each
 /// query (a report per query, named by its file).
 pub fn ingest_with(inputs: &[Input], queries: &[sql::Query]) -> Ingested {
-    let mut session = Session::default();
+    // Files are read in parallel, each into a session of its own, and joined in input order:
+    // the result is the same as reading them one after the other.
+    let mut parts: Vec<(FileReport, Session)> = inputs
+        .par_iter()
+        .map(|input| {
+            let mut part = Session::default();
+            (read_one(input, &mut part), part)
+        })
+        .collect::<Vec<_>>()
+        .into_iter()
+        .rev()
+        .collect();
     let mut reports = Vec::with_capacity(inputs.len() + queries.len());
-    for input in inputs {
-        reports.push(read_one(input, &mut session));
+    let mut session = Session::default();
+    // The first file's session is taken as it is (no copy of a single large file's rows).
+    if let Some((report, first)) = parts.pop() {
+        session = first;
+        reports.push(report);
+    }
+    while let Some((mut report, part)) = parts.pop() {
+        session.join(part, &mut report);
+        reports.push(report);
     }
     // Queries read the record tables: when one could not be read, they would only fail again.
     let tables_ok = reports.iter().all(|r| r.format != Some(Format::Records) || r.problems.is_empty());
@@ -430,6 +479,43 @@ mod tests {
         let r = read("Kommun;År;Kön;Mått;Värde\nX1;2023;K;andel;45 %\nX1;2023;K;antal;12\n", None);
         assert_eq!(r[0].unit, "percent");
         assert_eq!(r[1].unit, "unspecified");
+    }
+
+    /// Files read in parallel, joined in input order: the same table as one after the other,
+    /// and a variable keeps the frequency of the first file that has it.
+    #[test]
+    fn files_join_in_order_and_a_variable_keeps_one_frequency_across_files() {
+        let dir = tempfile::tempdir().unwrap();
+        let files = [
+            ("a.csv", "Kommun;År;Kön;Värde\nX1;2023;K;1\nX1;2023;M;2\n"),
+            ("b.json", "not read: the format says csv"),
+            ("c.csv", "Kommun;År;Kön;Värde\nX2;2023;K;3\n"),
+            ("d.csv", "Kommun;Period;Kön;Värde\nX1;2023-Q1;K;4\nX1;2023-Q2;K;5\n"),
+        ];
+        let inputs: Vec<Input> = files
+            .iter()
+            .map(|(name, text)| {
+                let path = dir.path().join(name);
+                std::fs::write(&path, text).unwrap();
+                let hints =
+                    InputHints { format: Some(Format::Csv), variable: Some("v".into()), ..InputHints::default() };
+                Input { path, source: name.to_string(), hints }
+            })
+            .collect();
+        let got = ingest(&inputs);
+        let sources: Vec<&str> = got.reports.iter().map(|r| r.source.as_str()).collect();
+        assert_eq!(sources, ["a.csv", "b.json", "c.csv", "d.csv"]);
+        let rows: Vec<(String, String, Option<f64>)> =
+            got.observations.records().into_iter().map(|r| (r.source, r.org_id, r.value)).collect();
+        let want = [("a.csv", "X1", 1.0), ("a.csv", "X1", 2.0), ("c.csv", "X2", 3.0)];
+        assert_eq!(rows, want.map(|(s, o, v)| (s.to_string(), o.to_string(), Some(v))));
+        assert!(!got.reports[1].problems.is_empty(), "b.json is not CSV");
+        let d = &got.reports[3];
+        assert_eq!(d.observations, 0, "d.csv contributes nothing");
+        let [p] = &d.problems.list[..] else { panic!("one problem: {:?}", d.problems) };
+        assert_eq!((p.location.source.as_str(), p.location.line), ("d.csv", Some(2)));
+        let IngestError::MixedFrequency { found, first, .. } = &p.kind else { panic!("{p:?}") };
+        assert_eq!((found.as_str(), first.as_str()), ("2023-Q1", "a.csv:2:2"));
     }
 
     #[test]

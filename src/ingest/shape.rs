@@ -127,14 +127,45 @@ impl Problems {
 }
 
 /// The frequency of each interned period, and the first period seen for each variable (with
-/// where), to refuse mixed frequencies across rows and files with two array lookups per value.
+/// where), to refuse mixed frequencies across rows with two array lookups per value. Files are
+/// read apart; [`Frequencies::first_seen`] lets the session compare them across files.
 #[derive(Debug, Default)]
 pub struct Frequencies {
     by_period: Vec<Frequency>,
-    by_variable: Vec<Option<(Frequency, String)>>,
+    by_variable: Vec<Option<FirstSeen>>,
+}
+
+/// The first period of a variable in a file, which fixes the variable's frequency.
+#[derive(Clone, Debug)]
+pub struct FirstSeen {
+    pub frequency: Frequency,
+    /// The period's interned id.
+    pub period: u32,
+    pub at: Location,
 }
 
 impl Frequencies {
+    /// The first period of each variable (by interned id) that has one.
+    pub fn first_seen(self) -> impl Iterator<Item = (u32, FirstSeen)> {
+        self.by_variable.into_iter().enumerate().filter_map(|(v, f)| Some((v as u32, f?)))
+    }
+
+    /// Records `first` for `variable` unless the variable has a period already; returns that
+    /// earlier one when its frequency differs.
+    pub fn claim(&mut self, variable: u32, first: FirstSeen) -> Option<&FirstSeen> {
+        let slots = &mut self.by_variable;
+        if slots.len() <= variable as usize {
+            slots.resize(variable as usize + 1, None);
+        }
+        match &slots[variable as usize] {
+            Some(_) => slots[variable as usize].as_ref().filter(|e| e.frequency != first.frequency),
+            None => {
+                slots[variable as usize] = Some(first);
+                None
+            }
+        }
+    }
+
     fn of_period(&mut self, period: u32, periods: &Interner) -> Frequency {
         while self.by_period.len() <= period as usize {
             let text = periods.get(self.by_period.len() as u32);
@@ -468,28 +499,19 @@ impl<'a> Shaper<'a> {
         if self.last_checked == Some((variable, period)) {
             return;
         }
-        let freq = self.frequencies.of_period(period, &self.builder.periods);
-        let slots = &mut self.frequencies.by_variable;
-        if slots.len() <= variable as usize {
-            slots.resize(variable as usize + 1, None);
-        }
-        match &slots[variable as usize] {
-            Some((expected, first)) if *expected != freq => {
-                let here = self.loc.at(line, column);
-                let kind = IngestError::MixedFrequency {
-                    found: self.builder.periods.get(period).to_string(),
-                    found_freq: freq.adjective(),
-                    variable: self.builder.variables.get(variable).to_string(),
-                    expected_freq: expected.adjective(),
-                    first: first.clone(),
-                };
-                self.problems.add(here, kind);
+        let frequency = self.frequencies.of_period(period, &self.builder.periods);
+        let here = FirstSeen { frequency, period, at: self.loc.at(line, column) };
+        match self.frequencies.claim(variable, here) {
+            Some(expected) => {
+                let kind = mixed_frequency(
+                    self.builder.periods.get(period),
+                    frequency,
+                    self.builder.variables.get(variable),
+                    expected,
+                );
+                self.problems.add(self.loc.at(line, column), kind);
             }
-            Some(_) => self.last_checked = Some((variable, period)),
-            None => {
-                slots[variable as usize] = Some((freq, self.loc.at(line, column).to_string()));
-                self.last_checked = Some((variable, period));
-            }
+            None => self.last_checked = Some((variable, period)),
         }
     }
 
@@ -552,6 +574,17 @@ impl<'a> Shaper<'a> {
             // The status column refines the cell: `..` under status `confidential` is confidential.
             (Some(rs), v, _) => Some((v, Some(rs), percent)),
         }
+    }
+}
+
+/// A period of another frequency than the variable's first.
+pub fn mixed_frequency(found: &str, frequency: Frequency, variable: &str, expected: &FirstSeen) -> IngestError {
+    IngestError::MixedFrequency {
+        found: found.to_string(),
+        found_freq: frequency.adjective(),
+        variable: variable.to_string(),
+        expected_freq: expected.frequency.adjective(),
+        first: expected.at.to_string(),
     }
 }
 

@@ -363,6 +363,35 @@ impl ObservationsBuilder {
         }
     }
 
+    /// Appends `other`'s rows after this builder's, its strings interned here (files read
+    /// apart are joined in input order).
+    pub fn append(&mut self, other: ObservationsBuilder) {
+        fn ids(into: &mut Interner, from: &Interner) -> Vec<u32> {
+            from.strings.iter().map(|s| into.intern(s)).collect()
+        }
+        fn extend(column: &mut Vec<u32>, from: &[u32], ids: &[u32]) {
+            column.extend(from.iter().map(|&i| ids[i as usize]));
+        }
+        let source = ids(&mut self.sources, &other.sources);
+        let org = ids(&mut self.orgs, &other.orgs);
+        let period = ids(&mut self.periods, &other.periods);
+        let variable = ids(&mut self.variables, &other.variables);
+        let age = ids(&mut self.ages, &other.ages);
+        let unit = ids(&mut self.units, &other.units);
+        let name = ids(&mut self.names, &other.names);
+        extend(&mut self.source, &other.source, &source);
+        extend(&mut self.org, &other.org, &org);
+        extend(&mut self.period, &other.period, &period);
+        extend(&mut self.variable, &other.variable, &variable);
+        extend(&mut self.age, &other.age, &age);
+        extend(&mut self.unit, &other.unit, &unit);
+        self.name.extend(other.name.iter().map(|&i| if i == NO_NAME { NO_NAME } else { name[i as usize] }));
+        self.row.extend(other.row);
+        self.sex.extend(other.sex);
+        self.value.extend(other.value);
+        self.status.extend(other.status);
+    }
+
     /// Drops every row from `len` on (a file that failed validation leaves nothing behind).
     pub fn truncate(&mut self, len: usize) {
         self.id_columns().into_iter().for_each(|v| v.truncate(len));
@@ -451,6 +480,37 @@ mod tests {
         let r = &again.records()[0];
         assert_eq!((r.org_id.as_str(), r.sex, r.status, r.value), ("0180", Sex::M, Some(Status::Confidential), None));
         assert_eq!(r.org_name, None);
+    }
+
+    #[test]
+    fn appended_rows_keep_their_strings() {
+        let mut a = one_row(Some(1.0), None);
+        let mut b = ObservationsBuilder::default();
+        // Interned in another order than in `a`, with a string no row uses and a named org.
+        let unused = b.orgs.intern("9999");
+        let ids = RowIds {
+            source: b.sources.intern("g.csv"),
+            row: 7,
+            org: b.orgs.intern("0180"),
+            name: b.names.intern("Stockholm"),
+            period: b.periods.intern("2024"),
+            variable: b.variables.intern("v"),
+            sex: Sex::K,
+            age: b.ages.intern("0-17"),
+            unit: b.units.intern("count"),
+        };
+        assert_ne!(ids.org, unused);
+        b.push(ids, None, Some(Status::Missing));
+        a.append(b);
+        let r = a.finish().records();
+        assert_eq!(r.len(), 2);
+        assert_eq!(r[0].org_name, None);
+        let got = (&r[1].source[..], r[1].row, &r[1].org_id[..], r[1].org_name.as_deref(), &r[1].period[..]);
+        assert_eq!(got, ("g.csv", 7, "0180", Some("Stockholm"), "2024"));
+        assert_eq!(
+            (&r[1].age_group[..], &r[1].unit[..], r[1].sex, r[1].status),
+            ("0-17", "count", Sex::K, Some(Status::Missing))
+        );
     }
 
     #[test]

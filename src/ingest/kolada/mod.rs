@@ -26,7 +26,7 @@ use super::error::IngestError;
 use super::options::Input;
 use super::{FileReport, Session};
 use crate::error::Location;
-use crate::model::observations::{NO_NAME, RowIds};
+use crate::model::observations::{FxBuild, NO_NAME, RowIds};
 use crate::model::{Sex, Status};
 
 /// What Kolada says the data is, for the report's source lines: raw values carry `raw`,
@@ -90,7 +90,7 @@ pub fn read(input: &Input, session: &mut Session, report: &mut FileReport) {
         }
     };
     // One key per published value over all pages: overlapping pulls must not double a value.
-    let mut seen: HashMap<(String, String, String, Sex), Seen> = HashMap::new();
+    let mut seen: HashMap<SeenKey, Seen, FxBuild> = HashMap::default();
     for (path, source) in &files {
         let bytes = match std::fs::read(path) {
             Ok(b) => b,
@@ -138,7 +138,7 @@ fn take(
     source: &str,
     session: &mut Session,
     report: &mut FileReport,
-    seen: &mut HashMap<(String, String, String, Sex), Seen>,
+    seen: &mut HashMap<SeenKey, Seen, FxBuild>,
 ) -> String {
     match doc {
         Document::Values(v) => values(v, source, session, report, seen),
@@ -160,6 +160,10 @@ fn take(
         }
     }
 }
+
+/// A published value's identity over all pages of an input: KPI, organisation and period as
+/// interned ids, and the sex.
+type SeenKey = (u32, u32, u32, Sex);
 
 /// Where a value was read (its source interned), for the message when it comes again.
 #[derive(Clone, Copy)]
@@ -187,7 +191,7 @@ fn values(
     source: &str,
     session: &mut Session,
     report: &mut FileReport,
-    seen: &mut HashMap<(String, String, String, Sex), Seen>,
+    seen: &mut HashMap<SeenKey, Seen, FxBuild>,
 ) -> String {
     let b = &mut session.builder;
     let source_id = b.sources.intern(source);
@@ -195,9 +199,20 @@ fn values(
     let unit = session.unit;
     let mut missing = 0;
     b.reserve(v.values.len());
+    // Pages run by KPI, then organisation, then year: each string is interned once per run.
+    let mut last_period: Option<(crate::model::Period, u32)> = None;
     for x in &v.values {
         let here = Seen { source: source_id, item: x.item, sub: x.sub, flat: v.shape == "rKolada" };
-        let key = (x.kpi.clone(), x.org.as_str().to_string(), x.period.to_string(), x.sex);
+        let period = match last_period {
+            Some((p, id)) if p == x.period => id,
+            _ => {
+                let id = b.periods.intern(&x.period.to_string());
+                last_period = Some((x.period, id));
+                id
+            }
+        };
+        let (org, variable) = (b.orgs.intern(x.org.as_str()), b.variables.intern(&x.kpi));
+        let key = (variable, org, period, x.sex);
         if let Some(first) = seen.get(&key) {
             let first = format!("{} {}", b.sources.get(first.source), first.path());
             let kind = IngestError::JsonValue {
@@ -221,10 +236,10 @@ fn values(
         let ids = RowIds {
             source: source_id,
             row: u32::try_from(x.item + 1).unwrap_or(u32::MAX),
-            org: b.orgs.intern(x.org.as_str()),
+            org,
             name: x.org_name.as_deref().map_or(NO_NAME, |n| b.names.intern(n)),
-            period: b.periods.intern(&x.period.to_string()),
-            variable: b.variables.intern(&x.kpi),
+            period,
+            variable,
             sex: x.sex,
             age: all,
             unit,

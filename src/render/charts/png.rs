@@ -14,7 +14,11 @@ pub(super) fn encode(rgb: &[u8], (width, height): (u32, u32)) -> Result<Vec<u8>,
     let mut encoder = ::png::Encoder::new(&mut out, width, height);
     encoder.set_color(::png::ColorType::Rgb);
     encoder.set_depth(::png::BitDepth::Eight);
-    encoder.set_compression(::png::Compression::Default);
+    // Deflate level 2 after the Sub filter. Measured on the embedded round's 132 charts (one
+    // core): level 2 0.15 s for 6.9 MB; level 6 0.38 s for 6.4 MB; png's adaptive filter at its
+    // default level 0.67 s for 5.9 MB; fdeflate 0.07 s but 13–18 MB.
+    encoder.set_deflate_compression(::png::DeflateCompression::Level(2));
+    encoder.set_filter(::png::Filter::Sub);
     let mut writer = encoder.write_header().map_err(png)?;
     writer.write_image_data(rgb).map_err(png)?;
     writer.finish().map_err(png)?;
