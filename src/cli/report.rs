@@ -9,7 +9,6 @@
 use std::io::{IsTerminal, Write};
 use std::path::PathBuf;
 use std::process::ExitCode;
-use std::sync::Arc;
 use std::sync::mpsc::{Receiver, Sender};
 
 use anyhow::Context;
@@ -21,7 +20,7 @@ use super::indicators::{Indicated, compare_round, compute_indicators, replace, s
 use super::timings::Stopwatch;
 use super::written::{self, Written};
 use crate::compare::{self, Comparison};
-use crate::indicators::tables;
+use crate::indicators::tables::{self, TextTable};
 use crate::render::workbook::{self, Sheet};
 use crate::render::{self, AuditSummary, Lang, View};
 
@@ -145,18 +144,14 @@ impl Run<'_> {
     }
 
     /// `report.xlsx`: the indicator sheets, then the comparison's once it comes.
-    fn workbook(
-        &self,
-        published: &tables::Published,
-        comparison: Receiver<Arc<compare::Published>>,
-    ) -> anyhow::Result<()> {
+    fn workbook(&self, published: &tables::Published, comparison: Receiver<TextTable>) -> anyhow::Result<()> {
         let lang = self.lang;
         let mut book = workbook::Book::new()?;
         book.add(&Sheet { name: lang.pick("Indikatorer", "Indicators"), table: &published.values })?;
         book.add(&Sheet { name: lang.pick("Skillnader", "Gaps"), table: &published.gaps })?;
         // No comparison: the run fails with the comparison's own error.
         let Ok(compared) = comparison.recv() else { return Ok(()) };
-        book.add(&Sheet { name: lang.pick("Jämförelse", "Comparison"), table: &compared.main })?;
+        book.add(&Sheet { name: lang.pick("Jämförelse", "Comparison"), table: &compared })?;
         book.add(&Sheet { name: lang.pick("Metoder", "Methods"), table: &published.methods })?;
         self.staged.bytes("report.xlsx", &book.finish(lang, self.indicated.round.min_count)?)?;
         self.clock.lap("workbook");
@@ -169,13 +164,16 @@ impl Run<'_> {
     fn compare_and_render(
         &self,
         published: &tables::Published,
-        workbook: Sender<Arc<compare::Published>>,
+        workbook: Sender<TextTable>,
     ) -> anyhow::Result<Option<Comparison>> {
         let Indicated { round, catalogue, ingested, computed } = self.indicated;
         let Some(comparison) = compare_round(self.indicated, self.args.level, self.clock)? else { return Ok(None) };
-        let compared = Arc::new(comparison.published().context("formatting the comparison")?);
+        // The workbook waits for the main table only (its cells are shared, not copied).
+        let main = comparison.main_text().context("formatting the comparison")?;
         // A send fails only when the workbook has failed; its join says why.
-        let _ = workbook.send(Arc::clone(&compared));
+        let _ = workbook.send(main.clone());
+        let details = comparison.details_text().context("formatting the comparison's details")?;
+        let compared = compare::Published { main, details };
 
         self.bar.set_message("writing tables");
         let mut files = published.files();

@@ -4,6 +4,7 @@
 use std::path::Path;
 
 use polars::prelude::*;
+use rayon::prelude::*;
 
 use super::Row;
 use crate::indicators::tables::{self, TableFile, TextTable};
@@ -163,18 +164,24 @@ impl Comparison {
     pub fn text(&self, columns: &[&str]) -> PolarsResult<Vec<StringChunked>> {
         let suppressed = tables::suppressed_rows(&self.frame)?;
         columns
-            .iter()
+            .par_iter()
             .map(|&name| tables::text(self.frame.column(name)?, if name == "value" { &suppressed } else { &[] }))
             .collect()
     }
 
-    /// `comparison` (written as CSV and Parquet) and `comparison_details` (CSV) as text.
+    /// `comparison` (written as CSV and Parquet, and the workbook's sheet) as text.
+    pub fn main_text(&self) -> PolarsResult<TextTable> {
+        TextTable::new("comparison", self.text(&COLUMNS)?)
+    }
+
+    /// `comparison_details` (CSV) as text.
+    pub fn details_text(&self) -> PolarsResult<TextTable> {
+        TextTable::new("comparison_details", self.text(&DETAILS)?)
+    }
+
+    /// Both tables as text.
     pub fn published(&self) -> PolarsResult<Published> {
-        let (main, details) = rayon::join(|| self.text(&COLUMNS), || self.text(&DETAILS));
-        Ok(Published {
-            main: TextTable::new("comparison", main?)?,
-            details: TextTable::new("comparison_details", details?)?,
-        })
+        Ok(Published { main: self.main_text()?, details: self.details_text()? })
     }
 
     /// Writes `comparison.csv`, `comparison.parquet` and `comparison_details.csv` into `dir`.
