@@ -8,7 +8,8 @@
 //! - [`csv`] and [`excel`]: cells, with line/row numbers as the user sees them.
 //! - [`layout`]: header row and column roles from Swedish/English names, or `[[input]]` hints.
 //! - [`shape`]: parses every cell, checks duplicates and frequencies, builds columns.
-//! - this module: runs the files in order, derives `T = K + M` for additive units only (marked in
+//! - this module: reads the files in parallel and joins them in input order (the same table as
+//!   reading them one after the other), derives `T = K + M` for additive units only (marked in
 //!   `source`), and reports per file what was read and how.
 //!
 //! A file with any problem contributes no rows: the caller gets every problem (capped per file)
@@ -135,8 +136,8 @@ pub struct Session {
 
 impl Session {
     /// Joins the session of a file read apart: its rows (unless it breaks a variable's frequency
-    /// fixed by an earlier file, which the file's report then says), Kolada metadata (earlier
-    /// names win) and record tables.
+    /// fixed by an earlier file, which the file's report then says), Kolada metadata (the first
+    /// file to name an organisation names it) and record tables.
     fn join(&mut self, part: Session, report: &mut FileReport) {
         let Session { builder, frequencies, kolada, tables, .. } = part;
         for (variable, first) in frequencies.first_seen() {
