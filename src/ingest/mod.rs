@@ -207,24 +207,24 @@ pub fn ingest(inputs: &[Input]) -> Ingested {
 pub fn ingest_with(inputs: &[Input], queries: &[sql::Query]) -> Ingested {
     // Files are read in parallel, each into a session of its own, and joined in input order:
     // the result is the same as reading them one after the other.
-    let mut parts: Vec<(FileReport, Session)> = inputs
+    let mut parts = inputs
         .par_iter()
         .map(|input| {
             let mut part = Session::default();
             (read_one(input, &mut part), part)
         })
         .collect::<Vec<_>>()
-        .into_iter()
-        .rev()
-        .collect();
+        .into_iter();
     let mut reports = Vec::with_capacity(inputs.len() + queries.len());
-    let mut session = Session::default();
     // The first file's session is taken as it is (no copy of a single large file's rows).
-    if let Some((report, first)) = parts.pop() {
-        session = first;
-        reports.push(report);
-    }
-    while let Some((mut report, part)) = parts.pop() {
+    let mut session = match parts.next() {
+        Some((report, first)) => {
+            reports.push(report);
+            first
+        }
+        None => Session::default(),
+    };
+    for (mut report, part) in parts {
         session.join(part, &mut report);
         reports.push(report);
     }
