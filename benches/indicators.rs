@@ -137,7 +137,7 @@ fn profile(path: &Path, round: &Round, cat: &Catalogue) {
     eprintln!("profile: Observations::new {:.2} s", secs(t));
     let t = Instant::now();
     let wide = frame::wide(&obs, &cat.indicators, round.periods.as_ref()).unwrap().unwrap();
-    eprintln!("profile: the wide frame alone (frame::wide): {:.2} s, {} wide rows", secs(t), wide.height());
+    eprintln!("profile: the wide rows alone (frame::wide): {:.2} s, {} wide rows", secs(t), wide.len());
     drop(wide);
     let t = Instant::now();
     let computed = indicators::compute(&obs, round, cat, OPTIONS).unwrap();

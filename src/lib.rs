@@ -18,6 +18,7 @@
 //! - [`round`]: `round.toml` → a checked [`round::Round`] (roles, periods, inputs with hints).
 //! - [`ingest`]: files → observations, with positioned errors.
 //! - [`error`]: [`error::Location`] and [`error::Problem`], shared by every stage.
+//! - [`timings`]: `JAMFOR_TIMINGS=1` prints where a run's time goes.
 //! - [`cli`]: the `jamfor` subcommands (the binary is a thin shell around [`cli::run`]).
 
 pub mod cli;
@@ -31,3 +32,4 @@ pub mod model;
 pub mod render;
 pub mod round;
 pub mod stats;
+pub mod timings;

@@ -12,12 +12,12 @@ use anyhow::Context;
 
 use super::catalogue::folders;
 use super::ingest::read_inputs;
-use super::timings::Stopwatch;
 use super::{EXIT_INPUT, InputArgs, render_problems};
 use crate::compare;
 use crate::error::{Location, Problem};
 use crate::indicators::{self, Catalogue, IndicatorError, Options, tables};
 use crate::round;
+use crate::timings::Stopwatch;
 
 #[derive(Debug, clap::Args)]
 pub struct Args {

@@ -12,7 +12,6 @@ mod ingest;
 mod px;
 mod report;
 mod summary;
-mod timings;
 mod validate;
 mod written;
 

@@ -17,12 +17,12 @@ use rayon::prelude::*;
 
 use super::EXIT_INPUT;
 use super::indicators::{Indicated, compare_round, compute_indicators, replace, staging, summary, warn_without_values};
-use super::timings::Stopwatch;
 use super::written::{self, Written};
 use crate::compare::{self, Comparison};
 use crate::indicators::tables::{self, TextTable};
 use crate::render::workbook::{self, Sheet};
 use crate::render::{self, AuditSummary, Lang, View};
+use crate::timings::Stopwatch;
 
 #[derive(Debug, clap::Args)]
 pub struct Args {

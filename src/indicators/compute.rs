@@ -9,7 +9,9 @@
 //! Nothing here is ever derived from T: a K or M value needs the K or M inputs.
 
 use rayon::prelude::*;
+use smallvec::SmallVec;
 
+use super::columns::{GapColumns, ValueColumns};
 use super::definition::{Indicator, Kind, Polarity};
 use crate::model::{Sex, Unit};
 use crate::stats::{Interval, NoInterval, difference, mean, poisson, proportion, ratio, standardise};
@@ -81,6 +83,8 @@ impl In<'_> {
 /// One wide row: the slots of one indicator × org × period × age group × sex.
 #[derive(Clone, Debug)]
 pub struct WideRow<'a> {
+    /// Its position in the wide frame (where the output tables gather their keys).
+    pub row: u32,
     pub indicator: u32,
     pub org: &'a str,
     pub org_name: Option<&'a str>,
@@ -94,9 +98,15 @@ pub struct WideRow<'a> {
     pub val: In<'a>,
 }
 
+/// The observation cells a row rests on: at most four for a value, eight for a gap, more
+/// only for an age-standardised rate (its bands' cells).
+pub type Cells = SmallVec<[u32; 4]>;
+
 /// A computed per-sex value (one line of `indicators.csv`).
 #[derive(Clone, Debug, PartialEq)]
 pub struct ValueRow<'a> {
+    /// The wide row its keys come from.
+    pub row: u32,
     pub indicator: u32,
     pub org: &'a str,
     pub org_name: Option<&'a str>,
@@ -111,7 +121,7 @@ pub struct ValueRow<'a> {
     /// Why there is no interval, when the reason is this row's (n = 0, fewer than 10 events…).
     pub note: Option<String>,
     /// The observation cells the row rests on (for disclosure control).
-    pub cells: Vec<u32>,
+    pub cells: Cells,
     /// Counts behind the value, for the gap methods: (x, n) of a proportion or rate, or a
     /// mean's (n, mean, sd).
     pub counts: Option<(f64, f64)>,
@@ -127,12 +137,10 @@ pub struct ValueRow<'a> {
 
 /// A gender gap (one line of `gaps.csv`).
 #[derive(Clone, Debug, PartialEq)]
-pub struct GapRow<'a> {
+pub struct GapRow {
+    /// The wide row its keys come from.
+    pub row: u32,
     pub indicator: u32,
-    pub org: &'a str,
-    pub org_name: Option<&'a str>,
-    pub period: &'a str,
-    pub age: &'a str,
     pub women: Option<f64>,
     pub men: Option<f64>,
     pub diff: Option<f64>,
@@ -147,7 +155,7 @@ pub struct GapRow<'a> {
     pub significant: Option<bool>,
     pub favours: &'static str,
     pub status: RowStatus,
-    pub cells: Vec<u32>,
+    pub cells: Cells,
 }
 
 /// A problem in the data an indicator reads.
@@ -190,7 +198,7 @@ pub fn group<'a>(
     ind: &Indicator,
     rows: &[WideRow<'a>],
     s: Settings,
-) -> (Vec<ValueRow<'a>>, Option<GapRow<'a>>, Vec<ValueError>) {
+) -> (Vec<ValueRow<'a>>, Option<GapRow>, Vec<ValueError>) {
     let mut errors = Vec::new();
     let find = |sex: Sex| rows.iter().find(|r| r.sex == sex);
     let mut values: Vec<ValueRow<'a>> = Vec::with_capacity(3);
@@ -207,9 +215,7 @@ pub fn group<'a>(
     }
     let gap = match (values.iter().find(|v| v.sex == Sex::K), values.iter().find(|v| v.sex == Sex::M)) {
         (None, None) => None,
-        (k, m) => {
-            Some(gap(ind, rows[0].org, rows[0].org_name, rows[0].period, rows[0].age, rows[0].indicator, k, m, s))
-        }
+        (k, m) => Some(gap(ind, rows[0].row, rows[0].indicator, k, m, s)),
     };
     (values, gap, errors)
 }
@@ -231,6 +237,7 @@ fn value<'a>(
     errors: &mut Vec<ValueError>,
 ) -> ValueRow<'a> {
     let mut out = ValueRow {
+        row: r.row,
         indicator: r.indicator,
         org: r.org,
         org_name: r.org_name,
@@ -243,7 +250,7 @@ fn value<'a>(
         ci: None,
         status: RowStatus::Ok,
         note: None,
-        cells: Vec::new(),
+        cells: Cells::new(),
         counts: None,
         spread: None,
         share_of: None,
@@ -382,25 +389,18 @@ fn value<'a>(
     out
 }
 
-/// The gap between women's and men's values.
-#[allow(clippy::too_many_arguments)]
-fn gap<'a>(
+/// The gap between women's and men's values; its keys are those of wide row `row`.
+fn gap(
     ind: &Indicator,
-    org: &'a str,
-    org_name: Option<&'a str>,
-    period: &'a str,
-    age: &'a str,
+    row: u32,
     indicator: u32,
-    k: Option<&ValueRow<'a>>,
-    m: Option<&ValueRow<'a>>,
+    k: Option<&ValueRow<'_>>,
+    m: Option<&ValueRow<'_>>,
     s: Settings,
-) -> GapRow<'a> {
+) -> GapRow {
     let mut g = GapRow {
+        row,
         indicator,
-        org,
-        org_name,
-        period,
-        age,
         women: k.and_then(|k| k.value),
         men: m.and_then(|m| m.value),
         diff: None,
@@ -559,74 +559,92 @@ pub fn standardised<'a>(ind: &Indicator, bands: &[ValueRow<'a>], s: Settings) ->
     out
 }
 
-/// Runs [`group`] over every group (`bounds` into the rows `row` gives) on all cores;
-/// results keep the input order.
-pub fn all<'a>(
+/// What [`all`] computed: the rows in columns, and any problems in the data they read.
+pub(super) struct Computed {
+    pub values: ValueColumns,
+    pub gaps: GapColumns,
+    pub errors: Vec<ValueError>,
+    /// Whether the rows are in key order (indicator, organisation, period, age group, sex) as
+    /// the wide frame is; age-standardised rates are appended after the rest.
+    pub sorted: bool,
+}
+
+/// Runs [`group`] over every group (`bounds` into the rows `row` gives) on all cores; each
+/// value and gap goes into the columns as soon as its group is done, in the input order.
+pub(super) fn all<'a>(
     indicators: &[Indicator],
     bounds: &[(usize, usize)],
     row: &(dyn Fn(usize) -> WideRow<'a> + Sync),
     s: Settings,
-) -> (Vec<ValueRow<'a>>, Vec<GapRow<'a>>, Vec<ValueError>) {
+) -> Computed {
+    let chunk = (bounds.len() / (4 * rayon::current_num_threads())).max(4096);
     let parts: Vec<_> = bounds
-        .par_chunks(4096)
+        .par_chunks(chunk)
         .map(|chunk| {
-            let (mut values, mut gaps, mut errors) = (Vec::new(), Vec::new(), Vec::new());
+            let (mut values, mut gaps, mut errors) = (ValueColumns::default(), GapColumns::default(), Vec::new());
+            // The band rows of age-standardised indicators, for their all-ages rate.
+            let mut bands: Vec<ValueRow<'a>> = Vec::new();
             let mut rows: Vec<WideRow<'a>> = Vec::with_capacity(3);
             for &(a, b) in chunk {
                 rows.clear();
                 rows.extend((a..b).map(row));
                 let ind = &indicators[rows[0].indicator as usize];
                 let (v, g, mut e) = group(ind, &rows, s);
-                values.extend(v);
-                gaps.extend(g);
                 errors.append(&mut e);
+                if ind.standard.is_some() {
+                    // The standardised rate rests on every row of its organisation, period and
+                    // sex, and replaces the crude all-ages row and its gap.
+                    bands.extend(v.iter().cloned());
+                    if rows[0].age == "all" {
+                        continue;
+                    }
+                }
+                for v in &v {
+                    values.push(v, false);
+                }
+                if let Some(g) = g {
+                    gaps.push(&g, false);
+                }
             }
-            (values, gaps, errors)
+            (values, gaps, errors, bands)
         })
         .collect();
-    // Reserved once: growing by doubling would hold up to twice the rows while copying.
-    let mut values = Vec::with_capacity(parts.iter().map(|p| p.0.len()).sum());
-    let mut gaps = Vec::with_capacity(parts.iter().map(|p| p.1.len()).sum());
-    let mut errors = Vec::new();
-    for (v, g, mut e) in parts {
-        values.extend(v);
-        gaps.extend(g);
-        errors.append(&mut e);
+    let mut out =
+        Computed { values: ValueColumns::default(), gaps: GapColumns::default(), errors: Vec::new(), sorted: true };
+    let mut bands = Vec::new();
+    for (v, g, mut e, mut b) in parts {
+        out.values.append(v);
+        out.gaps.append(g);
+        out.errors.append(&mut e);
+        bands.append(&mut b);
     }
-    // Age-standardised rates: the band rows give the strata; the DSR row replaces any crude
-    // all-ages row, and its gap is MOVER on the two Dobson intervals.
+    // Age-standardised rates: the band rows give the strata; the DSR row (age group `all`)
+    // replaces any crude all-ages row, and its gap is MOVER on the two Dobson intervals.
     for (i, ind) in indicators.iter().enumerate() {
         if ind.standard.is_none() {
             continue;
         }
         let i = i as u32;
-        let mut bands: Vec<ValueRow<'a>> = values.iter().filter(|v| v.indicator == i).cloned().collect();
-        bands.sort_by(|a, b| (&a.org, &a.period, a.sex, &a.age).cmp(&(&b.org, &b.period, b.sex, &b.age)));
-        let dsr = standardised(ind, &bands, s);
-        values.retain(|v| !(v.indicator == i && v.age == "all"));
-        gaps.retain(|g| !(g.indicator == i && g.age == "all"));
-        let mut k = 0;
-        while k < dsr.len() {
-            let first = &dsr[k];
-            let mut j = k;
-            while j < dsr.len() && dsr[j].org == first.org && dsr[j].period == first.period {
-                j += 1;
-            }
-            let grp = &dsr[k..j];
+        let mut mine: Vec<ValueRow<'a>> = bands.iter().filter(|v| v.indicator == i).cloned().collect();
+        mine.sort_by(|a, b| (&a.org, &a.period, a.sex, &a.age).cmp(&(&b.org, &b.period, b.sex, &b.age)));
+        let dsr = standardised(ind, &mine, s);
+        out.sorted &= dsr.is_empty();
+        for grp in dsr.chunk_by(|a, b| a.org == b.org && a.period == b.period) {
             let (w, m) = (grp.iter().find(|r| r.sex == Sex::K), grp.iter().find(|r| r.sex == Sex::M));
             if w.is_some() || m.is_some() {
-                let mut g = gap(ind, first.org, first.org_name, first.period, "all", i, w, m, s);
+                let mut g = gap(ind, grp[0].row, i, w, m, s);
                 let (wv, mv) = (w.and_then(|r| r.value), m.and_then(|r| r.value));
                 if let (Some(wv), Some(mv), Some(a), Some(b)) = (wv, mv, w.and_then(|r| r.ci), m.and_then(|r| r.ci)) {
                     g.diff_ci = Some(difference::mover(wv, (a.low, a.high), mv, (b.low, b.high)));
                     g.ratio_ci = None; // no exact ratio method for DSRs
                     g.significant = g.diff_ci.map(|iv| iv.low > 0.0 || iv.high < 0.0);
                 }
-                gaps.push(g);
+                out.gaps.push(&g, true);
             }
-            k = j;
         }
-        values.extend(dsr);
+        for v in &dsr {
+            out.values.push(v, true);
+        }
     }
-    (values, gaps, errors)
+    out
 }

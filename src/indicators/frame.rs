@@ -1,13 +1,14 @@
 //! From observations to one wide row per indicator × organisation × period × age group × sex:
 //! a binding table says which variable (and stored sex) feeds which slot of which indicator; one
-//! columnar pass packs every feeding observation into a sortable key, one parallel sort lines
-//! the slots of a row up side by side, and polars gathers the columns by cell. No loop over
+//! columnar pass packs every feeding observation into a sortable key, and one parallel sort
+//! lines the slots of a row up side by side. A row holds the row numbers of its observations;
+//! its numbers and keys are read from the observation columns when needed. No loop over
 //! organisations, and no pivot (polars' pivot fills absent cells with 0, and a missing value
 //! must stay missing).
 //!
 //! This was a polars plan (joins with the binding table and age bands, a duplicate check, one
 //! full join per slot); at Kolada scale (9.4 M observations, `benches/indicators.rs`) it took
-//! 60 s, and this takes 9.
+//! 60 s, then 9 s as a frame of gathered columns, and 2 s as row numbers.
 //!
 //! Every slot keeps its cell id (the observation's row number), so disclosure control can flag
 //! the underlying cells once and every indicator that reads a cell sees the same flag.
@@ -16,8 +17,9 @@ use std::collections::HashMap;
 
 use polars::prelude::*;
 
+use super::compute::{In, WideRow};
 use super::definition::{Binding, Indicator};
-use crate::model::{Observations, Period, Sex};
+use crate::model::{Observations, Period, Sex, Status};
 
 /// The variable slots of an indicator, in column order.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
@@ -113,78 +115,184 @@ pub fn bands_of(ind: &Indicator) -> Vec<String> {
     }
 }
 
-/// The wide frame: one row per indicator × organisation × period × age group × sex where the
+/// The wide rows: one per indicator × organisation × period × age group × sex where the
 /// numerator or value is observed (a denominator shared with another indicator does not make
-/// rows of this one), sorted by [`KEYS`], with `{slot}`, `{slot}_status`, `{slot}_unit` and
-/// `{slot}_cell` columns (null where the slot has no observation) and `org_name`.
+/// rows of this one), in the order of [`KEYS`], each slot holding the observation that feeds it.
+///
+/// Rows hold observation row numbers (cells), not copies: [`Wide::rows`] reads a row's keys
+/// and slots from the observation columns, and the output tables gather their key columns by
+/// cell. At Kolada scale (9.4 M observations, 4.7 M wide rows) a frame of copied columns took
+/// 3.5 s to gather and 1.5 GB to hold.
+pub struct Wide {
+    /// The observation columns the rows read, each in one chunk.
+    source: DataFrame,
+    /// The observations' status as its enum codes (indexes into [`Status::ALL`]), one chunk.
+    status: UInt8Chunked,
+    indicator: Vec<u32>,
+    sex: Vec<Sex>,
+    /// The observation a row takes its organisation, period and age group from.
+    key: Vec<IdxSize>,
+    /// The observation a row takes its organisation name from: the first slot's that has one
+    /// (record extracts carry codes only).
+    name: Vec<IdxSize>,
+    /// Per slot, per row: the observation feeding it, [`NONE`] where absent.
+    slots: [Vec<IdxSize>; 5],
+    /// Runs of rows with the same indicator, organisation, period and age group (K, M and T
+    /// side by side), as `(start, end)`.
+    groups: Vec<(usize, usize)>,
+}
+
+/// No observation feeds the slot.
+const NONE: IdxSize = IdxSize::MAX;
+
+/// The wide rows of `indicators` over `obs`, or every pair of observations that feed the same
+/// slot of the same row.
 ///
 /// [`sort_keys`] picks the observations that feed a slot (binding table, allowed age bands,
 /// period range) and sorts them by one packed `u64` key: the key columns as dense codes in sort
-/// order, then slot and priority. [`line_up`] then lines the slots up side by side, and every
-/// column is gathered from the observations by cell in one `take`. That is a pivot without
-/// polars' zero-fill (an absent slot stays null), and the pass sees duplicates for free: two
-/// observations feeding one slot are a [`Conflict`], reported with every `source:row`.
+/// order, then slot and priority. [`line_up`] then lines the slots up side by side. That is a
+/// pivot without polars' zero-fill (an absent slot stays absent), and the pass sees duplicates
+/// for free: two observations feeding one slot are a [`Conflict`], reported with every
+/// `source:row`.
 pub fn wide(
     obs: &Observations,
     indicators: &[Indicator],
     periods: Option<&(Period, Period)>,
-) -> PolarsResult<Result<DataFrame, Vec<Conflict>>> {
+) -> PolarsResult<Result<Wide, Vec<Conflict>>> {
     let frame = obs.frame();
     let sorted = sort_keys(obs, indicators, periods)?;
-    let (first, slots, doubled) = line_up(&sorted.rows);
-    if !doubled.is_empty() {
+    let lined = line_up(&sorted.rows);
+    if !lined.doubled.is_empty() {
         let at = |row: usize| {
             let (key, cell) = sorted.rows[row];
             let (indicator, sex) = sorted.packing.row(key);
             (indicator, sex.code().to_string(), cell as usize)
         };
-        return Ok(Err(conflicts(frame, indicators, &doubled, at)?));
+        return Ok(Err(conflicts(frame, indicators, &lined.doubled, at)?));
     }
-
-    let (indicator, sex): (Vec<u32>, Vec<&str>) = first
-        .iter()
-        .map(|&r| {
-            let (indicator, sex) = sorted.packing.row(sorted.rows[r as usize].0);
-            (indicator, sex.code())
-        })
-        .unzip();
-    let first_cells = IdxCa::from_vec("cell".into(), first.iter().map(|&r| sorted.rows[r as usize].1).collect());
+    let (indicator, sex): (Vec<u32>, Vec<Sex>) =
+        lined.first.iter().map(|&r| sorted.packing.row(sorted.rows[r as usize].0)).unzip();
+    let key: Vec<IdxSize> = lined.first.iter().map(|&r| sorted.rows[r as usize].1).collect();
     drop(sorted);
-    let mut out = DataFrame::new(
-        first.len(),
+
+    let status = frame.column("status")?.cat8()?.physical().rechunk().into_owned();
+    let mut source = DataFrame::new(
+        frame.height(),
         vec![
-            Column::new("indicator".into(), indicator),
-            frame.column("org_id")?.take(&first_cells)?,
-            frame.column("period")?.take(&first_cells)?,
-            frame.column("age_group")?.take(&first_cells)?,
-            Column::new("sex".into(), sex),
+            frame.column("org_id")?.clone(),
+            frame.column("org_name")?.clone(),
+            frame.column("period")?.clone(),
+            frame.column("age_group")?.clone(),
+            frame.column("value")?.clone(),
+            frame.column("unit")?.clone(),
         ],
     )?;
-    let height = out.height();
-    let mut names = Vec::new();
-    for (s, cells) in Slot::ALL.into_iter().zip(slots) {
-        let p = s.name();
-        let cells = IdxCa::from_iter_options(format!("{p}_cell").into(), cells.into_iter());
-        let take = |name: &str, dtype: &DataType| {
-            if cells.null_count() == height {
-                Ok(Column::full_null(name.into(), height, dtype)) // an unused slot
-            } else {
-                frame.column(name).and_then(|c| c.take(&cells)).and_then(|c| c.cast(dtype))
+    source.rechunk_mut();
+    let named = source.column("org_name")?.str()?.downcast_as_array();
+    let name = (0..key.len())
+        .map(|r| {
+            let mut fed = lined.slots.iter().map(|s| s[r]).filter(|&c| c != NONE);
+            fed.find(|&c| named.get(c as usize).is_some()).unwrap_or(key[r])
+        })
+        .collect();
+    Ok(Ok(Wide { source, status, indicator, sex, key, name, slots: lined.slots, groups: lined.groups }))
+}
+
+impl Wide {
+    /// The number of wide rows.
+    pub fn len(&self) -> usize {
+        self.key.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.key.is_empty()
+    }
+
+    /// Runs of rows with the same indicator, organisation, period and age group, as
+    /// `(start, end)`.
+    pub fn groups(&self) -> &[(usize, usize)] {
+        &self.groups
+    }
+
+    /// Typed access to the rows.
+    pub fn rows(&self) -> PolarsResult<Rows<'_>> {
+        let s = |n: &str| -> PolarsResult<&Strings> { Ok(self.source.column(n)?.str()?.downcast_as_array()) };
+        Ok(Rows {
+            wide: self,
+            org: s("org_id")?,
+            org_name: s("org_name")?,
+            period: s("period")?,
+            age: s("age_group")?,
+            value: self.source.column("value")?.f64()?.downcast_as_array(),
+            status: self.status.downcast_as_array(),
+            unit: s("unit")?,
+        })
+    }
+
+    /// The key columns of `rows` (wide row numbers): `org_id`, `org_name`, `period`,
+    /// `age_group` and `sex`, gathered from the observations.
+    pub fn keys(&self, rows: &[u32]) -> PolarsResult<[Column; 5]> {
+        let cells = |of: &[IdxSize]| IdxCa::from_vec("cell".into(), rows.iter().map(|&r| of[r as usize]).collect());
+        let (key, name) = (cells(&self.key), cells(&self.name));
+        let take = |n: &str, at: &IdxCa| self.source.column(n).and_then(|c| c.take(at));
+        let sex = StringChunked::from_iter_values("sex".into(), rows.iter().map(|&r| self.sex[r as usize].code()));
+        Ok([
+            take("org_id", &key)?,
+            take("org_name", &name)?,
+            take("period", &key)?,
+            take("age_group", &key)?,
+            sex.into_column(),
+        ])
+    }
+}
+
+type Strings = <StringType as PolarsDataType>::Array;
+type Numbers<T> = <T as PolarsDataType>::Array;
+
+/// Row-by-row access to [`Wide`]: each row's keys and slots read from the observation arrays
+/// (one chunk each, so a read is an index, not a chunk lookup).
+pub struct Rows<'a> {
+    wide: &'a Wide,
+    org: &'a Strings,
+    org_name: &'a Strings,
+    period: &'a Strings,
+    age: &'a Strings,
+    value: &'a Numbers<Float64Type>,
+    status: &'a Numbers<UInt8Type>,
+    unit: &'a Strings,
+}
+
+impl<'a> Rows<'a> {
+    pub fn row(&self, i: usize) -> WideRow<'a> {
+        let w = self.wide;
+        let slot = |n: usize| match w.slots[n][i] {
+            NONE => In::default(),
+            c => {
+                let c = c as usize;
+                In {
+                    value: self.value.get(c),
+                    status: self.status.get(c).map(|s| Status::ALL[s as usize].name()),
+                    unit: self.unit.get(c),
+                    cell: Some(c as u32),
+                }
             }
         };
-        out.with_column(take("value", &DataType::Float64)?.with_name(p.into()))?;
-        out.with_column(take("status", &DataType::String)?.with_name(format!("{p}_status").into()))?;
-        out.with_column(take("unit", &DataType::String)?.with_name(format!("{p}_unit").into()))?;
-        names.push(take("org_name", &DataType::String)?);
-        out.with_column(cells.into_column().cast(&DataType::UInt32)?)?;
+        let (key, name) = (w.key[i] as usize, w.name[i] as usize);
+        WideRow {
+            row: i as u32,
+            indicator: w.indicator[i],
+            org: self.org.get(key).unwrap_or_default(),
+            org_name: self.org_name.get(name),
+            period: self.period.get(key).unwrap_or_default(),
+            age: self.age.get(key).unwrap_or_default(),
+            sex: w.sex[i],
+            num: slot(0),
+            den: slot(1),
+            base: slot(2),
+            ssq: slot(3),
+            val: slot(4),
+        }
     }
-    // Record extracts carry codes only: the name comes from whichever slot has one.
-    let mut name = names[0].as_materialized_series().clone();
-    for other in &names[1..] {
-        name = name.zip_with(&name.is_not_null(), other.as_materialized_series())?;
-    }
-    out.with_column(name.with_name("org_name".into()).into_column())?;
-    Ok(Ok(out))
 }
 
 /// How a wide row and a slot pack into one sortable `u64`: mixed radix over the dense codes of
@@ -326,18 +434,29 @@ impl<'a> Dictionary<'a> {
     }
 }
 
-/// The slot columns of [`wide`] from the sorted packed keys: the first sorted row of each wide
-/// row, each slot's cell (None where absent), and the sorted rows that feed a slot twice.
+/// What [`line_up`] finds in the sorted keys.
+#[derive(Debug, Default)]
+struct LinedUp {
+    /// The first sorted row of each wide row.
+    first: Vec<IdxSize>,
+    /// Per slot, each wide row's cell ([`NONE`] where absent).
+    slots: [Vec<IdxSize>; 5],
+    /// The wide rows' groups (same indicator, organisation, period and age group).
+    groups: Vec<(usize, usize)>,
+    /// Sorted rows that feed one slot twice.
+    doubled: Vec<Vec<usize>>,
+}
+
+/// The slots of [`wide`] from the sorted packed keys: the first sorted row of each wide row,
+/// each slot's cell, the groups, and the sorted rows that feed a slot twice.
 ///
-/// Key layout (low digits last): `… × 16 + slot × 2 + priority`, so one wide row's keys are
-/// adjacent, slots in order, and a per-sex variable found under its own sex (priority 0) comes
-/// before the same variable stored as T (priority 1), which it then replaces.
-#[allow(clippy::type_complexity)]
-fn line_up(sorted: &[(u64, IdxSize)]) -> (Vec<IdxSize>, [Vec<Option<IdxSize>>; 5], Vec<Vec<usize>>) {
+/// Key layout (low digits last): `… × 3 + sex) × 16 + slot × 2 + priority`, so one wide row's
+/// keys are adjacent, slots in order, and a per-sex variable found under its own sex (priority
+/// 0) comes before the same variable stored as T (priority 1), which it then replaces.
+fn line_up(sorted: &[(u64, IdxSize)]) -> LinedUp {
     let key = |i: usize| sorted[i].0;
-    let mut first = Vec::new();
-    let mut slots: [Vec<Option<IdxSize>>; 5] = Default::default();
-    let mut doubled: Vec<Vec<usize>> = Vec::new();
+    let mut out = LinedUp::default();
+    let mut group: Option<u64> = None;
     let mut start = 0;
     while start < sorted.len() {
         let row = key(start) / 16;
@@ -349,11 +468,11 @@ fn line_up(sorted: &[(u64, IdxSize)]) -> (Vec<IdxSize>, [Vec<Option<IdxSize>>; 5
                 None => taken[slot] = Some((priority, end)),
                 Some((p, at)) if p == priority => {
                     // The same slot twice: gather every row of this slot and priority.
-                    if doubled.last().is_some_and(|rows| rows[0] == at) {
-                        doubled.last_mut().expect("checked").push(end);
-                    } else if doubled.len() < 10_000 {
+                    if out.doubled.last().is_some_and(|rows| rows[0] == at) {
+                        out.doubled.last_mut().expect("checked").push(end);
+                    } else if out.doubled.len() < 10_000 {
                         // Beyond 10 000 the report has enough; more only costs memory.
-                        doubled.push(vec![at, end]);
+                        out.doubled.push(vec![at, end]);
                     }
                 }
                 Some(_) => {} // stored as T, but the own sex is there
@@ -361,14 +480,25 @@ fn line_up(sorted: &[(u64, IdxSize)]) -> (Vec<IdxSize>, [Vec<Option<IdxSize>>; 5
             end += 1;
         }
         if taken[Slot::Numerator as usize].is_some() || taken[Slot::Value as usize].is_some() {
-            first.push(start as IdxSize);
-            for (column, t) in slots.iter_mut().zip(taken) {
-                column.push(t.map(|(_, at)| sorted[at].1));
+            let n = out.first.len();
+            if group != Some(row / 3) {
+                if let Some(last) = out.groups.last_mut() {
+                    last.1 = n;
+                }
+                out.groups.push((n, n + 1));
+                group = Some(row / 3);
+            }
+            out.first.push(start as IdxSize);
+            for (column, t) in out.slots.iter_mut().zip(taken) {
+                column.push(t.map_or(NONE, |(_, at)| sorted[at].1));
             }
         }
         start = end;
     }
-    (first, slots, doubled)
+    if let Some(last) = out.groups.last_mut() {
+        last.1 = out.first.len();
+    }
+    out
 }
 
 /// One [`Conflict`] per doubled observation (however many indicators read it), at most 20, in
@@ -452,12 +582,16 @@ mod tests {
             (key(2, Slot::Denominator, 0), 9),
             (key(3, Slot::Value, 1), 10),
         ];
-        let (first, slots, doubled) = line_up(&sorted);
-        assert_eq!(first, [0, 4]);
-        assert_eq!(slots[Slot::Numerator as usize], [Some(5), None]);
-        assert_eq!(slots[Slot::Denominator as usize], [Some(8), None]);
-        assert_eq!(slots[Slot::Value as usize], [None, Some(10)]);
-        assert!(doubled.is_empty());
+        let lined = line_up(&sorted);
+        assert_eq!(lined.first, [0, 4]);
+        assert_eq!(lined.slots[Slot::Numerator as usize], [5, NONE]);
+        assert_eq!(lined.slots[Slot::Denominator as usize], [8, NONE]);
+        assert_eq!(lined.slots[Slot::Value as usize], [NONE, 10]);
+        assert!(lined.doubled.is_empty());
+        // Rows 1 and 3 (K and T of different groups: row / 3 differs) are groups of their own.
+        assert_eq!(lined.groups, [(0, 1), (1, 2)]);
+        let sexes = [(key(3, Slot::Numerator, 0), 1), (key(4, Slot::Numerator, 0), 2), (key(5, Slot::Value, 0), 3)];
+        assert_eq!(line_up(&sexes).groups, [(0, 3)], "K, M and T of one group");
 
         let twice = [
             (key(1, Slot::Numerator, 0), 5),
@@ -465,7 +599,7 @@ mod tests {
             (key(1, Slot::Denominator, 0), 9),
             (key(1, Slot::Denominator, 0), 11),
         ];
-        assert_eq!(line_up(&twice).2, [vec![1, 2, 3]]);
+        assert_eq!(line_up(&twice).doubled, [vec![1, 2, 3]]);
     }
 
     /// Packed keys sort like the key columns and give back the indicator and sex.

@@ -2,15 +2,17 @@
 //! control (DESIGN §4–§6, STATISTICS.md).
 //!
 //! - [`definition`] and [`catalogue`]: what an indicator is, and the checked `queries/` folder.
-//! - [`frame`]: one polars plan lines up each indicator's inputs, one wide row per
-//!   indicator × organisation × period × age group × sex, with the cell ids they come from.
-//! - [`compute`]: values, intervals and gaps, a parallel pass over the wide rows.
+//! - [`frame`]: one sort lines up each indicator's inputs, one wide row per indicator ×
+//!   organisation × period × age group × sex, holding the cell ids (observation rows) it reads.
+//! - [`compute`]: values, intervals and gaps, a parallel pass over the wide rows, each row
+//!   going straight into the columns of [`columns`].
 //! - [`crate::disclosure`]: cells hidden, propagated and audited; every row resting on a hidden
 //!   cell is suppressed here, its numbers removed before the table is built — a suppressed
 //!   number never reaches [`IndicatorValues`] or [`Gaps`], so no later stage can leak it.
 //! - [`tables`]: the typed output tables and the files written from them.
 
 pub mod catalogue;
+mod columns;
 pub mod compute;
 pub mod definition;
 pub mod frame;
@@ -19,7 +21,7 @@ pub mod tables;
 use polars::prelude::*;
 
 pub use catalogue::{Catalogue, CatalogueError};
-use compute::{GapRow, RowStatus, Settings, ValueError, ValueRow, WideRow};
+use compute::{Settings, ValueError, WideRow};
 pub use definition::{Binding, Indicator, Kind, Polarity, Population};
 use frame::{Conflict, Slot};
 pub use tables::{Gaps, IndicatorValues};
@@ -74,98 +76,64 @@ pub fn compute(
     options: Options,
 ) -> Result<Computed, IndicatorError> {
     let indicators = &catalogue.indicators;
-    let mut wide = match frame::wide(obs, indicators, round.periods.as_ref())? {
+    let clock = crate::timings::Stopwatch::start();
+    let wide = match frame::wide(obs, indicators, round.periods.as_ref())? {
         Ok(wide) => wide,
         Err(conflicts) => return Err(IndicatorError::Conflicts(conflicts)),
     };
-    wide.rechunk_mut();
-    let cols = Columns::new(&wide)?;
-    let row = |i: usize| cols.row(i);
-    let bounds = groups(&cols);
+    clock.lap("indicators: wide rows");
+    let rows = wide.rows()?;
+    let row = |i: usize| rows.row(i);
+    let bounds = wide.groups();
     let settings = Settings { level: options.level };
-    let (mut values, mut gaps, errors) = compute::all(indicators, &bounds, &row, settings);
+    // The values and the disclosure links read the same rows; the links are one sequential
+    // pass, so they are built beside the parallel computation of the values.
+    let (computed, (links, dense)) = rayon::join(
+        || compute::all(indicators, bounds, &row, settings),
+        || links(indicators, bounds, &row, obs.len(), options.min_count),
+    );
+    let compute::Computed { mut values, mut gaps, errors, sorted } = computed;
     if !errors.is_empty() {
         return Err(IndicatorError::Values(errors));
     }
-    let (links, dense) = links(indicators, &bounds, &row, obs.len(), options.min_count);
+    clock.lap("indicators: values, gaps and disclosure links");
     let protection = disclosure::protect(&links)?;
+    clock.lap("indicators: disclosure control and audit");
     let hidden = |cells: &[u32]| cells.iter().any(|&c| protection.hidden(dense[c as usize] as usize));
-    for v in &mut values {
-        if hidden(&v.cells) {
-            suppress_value(v);
-        }
-    }
-    for g in &mut gaps {
-        if hidden(&g.cells) {
-            suppress_gap(g);
-        }
-    }
-    fill_names(&mut values, &mut gaps);
-    values.sort_by(|a, b| {
-        (a.indicator, a.org, a.period, a.age, a.sex).cmp(&(b.indicator, b.org, b.period, b.age, b.sex))
-    });
-    gaps.sort_by(|a, b| (a.indicator, a.org, a.period, a.age).cmp(&(b.indicator, b.org, b.period, b.age)));
-    let values = IndicatorValues::build(&values, indicators, round)?;
-    let gaps = Gaps::build(&gaps, indicators, round)?;
-    Ok(Computed { values, gaps, protection, links })
+    values.suppress(hidden);
+    gaps.suppress(hidden);
+    let (values, gaps) =
+        rayon::join(|| values.frame(&wide, indicators, round, sorted), || gaps.frame(&wide, indicators, round, sorted));
+    let (mut values, mut gaps) = (values?, gaps?);
+    fill_names(&mut values, &mut gaps)?;
+    clock.lap("indicators: suppressed and tabled");
+    Ok(Computed { values: IndicatorValues::new(values), gaps: Gaps::new(gaps), protection, links })
 }
 
-/// Organisation names from whichever input had them (record extracts carry codes only).
-fn fill_names<'a>(values: &mut [ValueRow<'a>], gaps: &mut [GapRow<'a>]) {
-    if values.iter().all(|v| v.org_name.is_some()) && gaps.iter().all(|g| g.org_name.is_some()) {
-        return;
+/// Organisation names from whichever row had them (record extracts carry codes only): a
+/// row without a name takes the first name its organisation has in the values.
+fn fill_names(values: &mut DataFrame, gaps: &mut DataFrame) -> PolarsResult<()> {
+    let nameless = |f: &DataFrame| f.column("org_name").map(|c| c.null_count() > 0);
+    if !nameless(values)? && !nameless(gaps)? {
+        return Ok(());
     }
-    let mut names: std::collections::BTreeMap<&str, &str> = std::collections::BTreeMap::new();
-    for v in values.iter() {
-        if let Some(n) = v.org_name {
-            names.entry(v.org).or_insert(n);
+    let mut names: std::collections::BTreeMap<String, String> = std::collections::BTreeMap::new();
+    let (org, name) = (values.column("org_id")?.str()?, values.column("org_name")?.str()?);
+    for (o, n) in org.iter().zip(name.iter()) {
+        if let (Some(o), Some(n)) = (o, n) {
+            names.entry(o.to_string()).or_insert_with(|| n.to_string());
         }
     }
-    for v in values.iter_mut().filter(|v| v.org_name.is_none()) {
-        v.org_name = names.get(v.org).copied();
+    for frame in [values, gaps] {
+        let (org, name) = (frame.column("org_id")?.str()?, frame.column("org_name")?.str()?);
+        let filled: StringChunked = org
+            .iter()
+            .zip(name.iter())
+            .map(|(o, n)| n.or_else(|| o.and_then(|o| names.get(o)).map(String::as_str)))
+            .collect();
+        frame.with_column(filled.with_name("org_name".into()).into_column())?;
     }
-    for g in gaps.iter_mut().filter(|g| g.org_name.is_none()) {
-        g.org_name = names.get(g.org).copied();
-    }
-}
-
-/// Removes every number of a suppressed row (value, interval, numerator, denominator, and the
-/// counts a later stage could use).
-fn suppress_value(v: &mut ValueRow) {
-    v.status = RowStatus::Suppressed;
-    v.numerator = None;
-    v.denominator = None;
-    v.value = None;
-    v.ci = None;
-    v.note = None;
-    v.counts = None;
-    v.spread = None;
-    v.share_of = None;
-    v.base_share = None;
-    v.base_counts = None;
-}
-
-fn suppress_gap(g: &mut GapRow) {
-    *g = GapRow {
-        status: RowStatus::Suppressed,
-        women: None,
-        men: None,
-        diff: None,
-        diff_ci: None,
-        ratio: None,
-        ratio_ci: None,
-        women_share: None,
-        women_share_ci: None,
-        base_share: None,
-        significant: None,
-        favours: "none",
-        cells: std::mem::take(&mut g.cells),
-        org: g.org,
-        org_name: g.org_name,
-        period: g.period,
-        age: g.age,
-        indicator: g.indicator,
-    };
+    Ok(())
 }
 
 /// The cells the rows read, as disclosure links: thresholds for counts, K/M/T triples per
@@ -302,82 +270,5 @@ fn slot_of<'a, 'b>(r: &'b WideRow<'a>, slot: Slot) -> &'b compute::In<'a> {
         Slot::Base => &r.base,
         Slot::SumOfSquares => &r.ssq,
         Slot::Value => &r.val,
-    }
-}
-
-/// The groups of the wide frame: runs of rows with the same indicator, organisation, period
-/// and age group (K, M, T side by side), as `(start, end)`.
-fn groups(c: &Columns<'_>) -> Vec<(usize, usize)> {
-    let n = c.indicator.len();
-    let mut bounds = Vec::new();
-    let mut start = 0;
-    for i in 1..=n {
-        let same = i < n
-            && c.indicator.get(i) == c.indicator.get(i - 1)
-            && c.org.get(i) == c.org.get(i - 1)
-            && c.period.get(i) == c.period.get(i - 1)
-            && c.age.get(i) == c.age.get(i - 1);
-        if !same {
-            bounds.push((start, i));
-            start = i;
-        }
-    }
-    bounds
-}
-
-/// Typed access to the collected wide frame (one chunk, so `get` is O(1)).
-struct Columns<'a> {
-    indicator: &'a UInt32Chunked,
-    org: &'a StringChunked,
-    org_name: &'a StringChunked,
-    period: &'a StringChunked,
-    age: &'a StringChunked,
-    sex: &'a StringChunked,
-    slots: Vec<(&'a Float64Chunked, &'a StringChunked, &'a StringChunked, &'a UInt32Chunked)>,
-}
-
-impl<'a> Columns<'a> {
-    fn new(f: &'a DataFrame) -> PolarsResult<Columns<'a>> {
-        let s = |n: &str| -> PolarsResult<&'a StringChunked> { f.column(n)?.str() };
-        let u = |n: &str| -> PolarsResult<&'a UInt32Chunked> { f.column(n)?.u32() };
-        let mut slots = Vec::new();
-        for slot in Slot::ALL {
-            let p = slot.name();
-            slots.push((
-                f.column(p)?.f64()?,
-                s(&format!("{p}_status"))?,
-                s(&format!("{p}_unit"))?,
-                u(&format!("{p}_cell"))?,
-            ));
-        }
-        Ok(Columns {
-            indicator: u("indicator")?,
-            org: s("org_id")?,
-            org_name: s("org_name")?,
-            period: s("period")?,
-            age: s("age_group")?,
-            sex: s("sex")?,
-            slots,
-        })
-    }
-
-    fn row(&self, i: usize) -> WideRow<'a> {
-        let slot = |n: usize| {
-            let (v, st, u, c) = self.slots[n];
-            compute::In { value: v.get(i), status: st.get(i), unit: u.get(i), cell: c.get(i) }
-        };
-        WideRow {
-            indicator: self.indicator.get(i).unwrap_or_default(),
-            org: self.org.get(i).unwrap_or_default(),
-            org_name: self.org_name.get(i),
-            period: self.period.get(i).unwrap_or_default(),
-            age: self.age.get(i).unwrap_or_default(),
-            sex: self.sex.get(i).and_then(Sex::from_word).unwrap_or(Sex::T),
-            num: slot(0),
-            den: slot(1),
-            base: slot(2),
-            ssq: slot(3),
-            val: slot(4),
-        }
     }
 }

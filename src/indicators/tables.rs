@@ -15,10 +15,7 @@ use std::path::Path;
 use polars::prelude::*;
 use rayon::prelude::*;
 
-use super::compute::{GapRow, RowStatus, ValueRow};
 use super::definition::{Indicator, Kind};
-use crate::round::Round;
-use crate::stats::Interval;
 
 /// `indicators.csv` columns (DESIGN §8).
 pub const VALUE_COLUMNS: [&str; 13] = [
@@ -71,10 +68,6 @@ pub struct Gaps {
     frame: DataFrame,
 }
 
-fn opt_str(v: impl IntoIterator<Item = Option<String>>) -> Vec<Option<String>> {
-    v.into_iter().collect()
-}
-
 impl IndicatorValues {
     /// A table made by hand (tests of later stages).
     #[cfg(test)]
@@ -82,31 +75,9 @@ impl IndicatorValues {
         IndicatorValues { frame }
     }
 
-    pub(super) fn build(
-        rows: &[ValueRow<'_>],
-        indicators: &[Indicator],
-        round: &Round,
-    ) -> PolarsResult<IndicatorValues> {
-        let id = |r: &ValueRow<'_>| indicators[r.indicator as usize].id.as_str();
-        let ci = |r: &ValueRow, f: fn(&Interval) -> f64| r.ci.as_ref().map(f);
-        let frame = df!(
-            "indicator_id" => rows.iter().map(id).collect::<Vec<_>>(),
-            "org_id" => rows.iter().map(|r| r.org).collect::<Vec<_>>(),
-            "org_name" => rows.iter().map(|r| r.org_name).collect::<Vec<_>>(),
-            "role" => rows.iter().map(|r| round.role_of(r.org).name()).collect::<Vec<_>>(),
-            "period" => rows.iter().map(|r| r.period).collect::<Vec<_>>(),
-            "age_group" => rows.iter().map(|r| r.age).collect::<Vec<_>>(),
-            "sex" => rows.iter().map(|r| r.sex.code()).collect::<Vec<_>>(),
-            "numerator" => rows.iter().map(|r| r.numerator).collect::<Vec<_>>(),
-            "denominator" => rows.iter().map(|r| r.denominator).collect::<Vec<_>>(),
-            "value" => rows.iter().map(|r| r.value).collect::<Vec<_>>(),
-            "ci_low" => rows.iter().map(|r| ci(r, |i| i.low)).collect::<Vec<_>>(),
-            "ci_high" => rows.iter().map(|r| ci(r, |i| i.high)).collect::<Vec<_>>(),
-            "status" => rows.iter().map(|r| status(r.status)).collect::<Vec<_>>(),
-            "method" => rows.iter().map(|r| r.ci.map(|c| c.method.label())).collect::<Vec<_>>(),
-            "note" => opt_str(rows.iter().map(|r| r.note.clone())),
-        )?;
-        Ok(IndicatorValues { frame })
+    /// The table of a frame with these columns, in key order.
+    pub(super) fn new(frame: DataFrame) -> IndicatorValues {
+        IndicatorValues { frame }
     }
 
     pub fn frame(&self) -> &DataFrame {
@@ -129,35 +100,9 @@ impl Gaps {
         Gaps { frame }
     }
 
-    pub(super) fn build(rows: &[GapRow<'_>], indicators: &[Indicator], round: &Round) -> PolarsResult<Gaps> {
-        let id = |r: &GapRow<'_>| indicators[r.indicator as usize].id.as_str();
-        let iv = |v: &Option<Interval>, f: fn(&Interval) -> f64| v.as_ref().map(f);
-        let frame = df!(
-            "indicator_id" => rows.iter().map(id).collect::<Vec<_>>(),
-            "org_id" => rows.iter().map(|r| r.org).collect::<Vec<_>>(),
-            "org_name" => rows.iter().map(|r| r.org_name).collect::<Vec<_>>(),
-            "role" => rows.iter().map(|r| round.role_of(r.org).name()).collect::<Vec<_>>(),
-            "period" => rows.iter().map(|r| r.period).collect::<Vec<_>>(),
-            "age_group" => rows.iter().map(|r| r.age).collect::<Vec<_>>(),
-            "women" => rows.iter().map(|r| r.women).collect::<Vec<_>>(),
-            "men" => rows.iter().map(|r| r.men).collect::<Vec<_>>(),
-            "diff" => rows.iter().map(|r| r.diff).collect::<Vec<_>>(),
-            "diff_ci_low" => rows.iter().map(|r| iv(&r.diff_ci, |i| i.low)).collect::<Vec<_>>(),
-            "diff_ci_high" => rows.iter().map(|r| iv(&r.diff_ci, |i| i.high)).collect::<Vec<_>>(),
-            "ratio" => rows.iter().map(|r| r.ratio).collect::<Vec<_>>(),
-            "women_share" => rows.iter().map(|r| r.women_share).collect::<Vec<_>>(),
-            "significant" => rows.iter().map(|r| r.significant).collect::<Vec<_>>(),
-            "favours" => rows.iter().map(|r| r.favours).collect::<Vec<_>>(),
-            "status" => rows.iter().map(|r| status(r.status)).collect::<Vec<_>>(),
-            "ratio_ci_low" => rows.iter().map(|r| iv(&r.ratio_ci, |i| i.low)).collect::<Vec<_>>(),
-            "ratio_ci_high" => rows.iter().map(|r| iv(&r.ratio_ci, |i| i.high)).collect::<Vec<_>>(),
-            "women_share_ci_low" => rows.iter().map(|r| iv(&r.women_share_ci, |i| i.low)).collect::<Vec<_>>(),
-            "women_share_ci_high" => rows.iter().map(|r| iv(&r.women_share_ci, |i| i.high)).collect::<Vec<_>>(),
-            "base_share" => rows.iter().map(|r| r.base_share).collect::<Vec<_>>(),
-            "diff_method" => rows.iter().map(|r| r.diff_ci.map(|c| c.method.label())).collect::<Vec<_>>(),
-            "ratio_method" => rows.iter().map(|r| r.ratio_ci.map(|c| c.method.label())).collect::<Vec<_>>(),
-        )?;
-        Ok(Gaps { frame })
+    /// The table of a frame with these columns, in key order.
+    pub(super) fn new(frame: DataFrame) -> Gaps {
+        Gaps { frame }
     }
 
     pub fn frame(&self) -> &DataFrame {
@@ -171,10 +116,6 @@ impl Gaps {
     pub fn is_empty(&self) -> bool {
         self.frame.height() == 0
     }
-}
-
-fn status(s: RowStatus) -> Option<&'static str> {
-    (s != RowStatus::Ok).then(|| s.name())
 }
 
 /// A number as written: at most 6 decimals, no trailing zeros, `-0` as `0`, infinity as `inf`.

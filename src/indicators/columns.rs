@@ -1,0 +1,408 @@
+//! Computed rows gathered column by column, then built into the typed tables.
+//!
+//! [`super::compute`] works on one group at a time (the K, M and T rows of one indicator ×
+//! organisation × period × age group) and hands each value and gap here at once, so the run
+//! never holds millions of row structs: a row keeps its numbers, its status, the cells it rests
+//! on, and the wide row its keys come from. The key columns (organisation, name, period, age
+//! group, sex) are gathered from the wide frame by that row, sharing its string buffers instead
+//! of copying millions of short strings. At Kolada scale (4.7 M values, 1.6 M gaps,
+//! `benches/indicators.rs`) the row structs held 3.7 GB.
+
+use polars::prelude::*;
+
+use super::compute::{GapRow, RowStatus, ValueRow};
+use super::definition::Indicator;
+use super::frame::Wide;
+use crate::round::Round;
+use crate::stats::{Interval, Method};
+
+/// The observation cells each row rests on (for disclosure control), flattened.
+#[derive(Clone, Debug, Default)]
+struct Cells {
+    flat: Vec<u32>,
+    /// Where each row's cells end in `flat`.
+    ends: Vec<usize>,
+}
+
+impl Cells {
+    fn push(&mut self, cells: &[u32]) {
+        self.flat.extend_from_slice(cells);
+        self.ends.push(self.flat.len());
+    }
+
+    fn of(&self, i: usize) -> &[u32] {
+        let start = if i == 0 { 0 } else { self.ends[i - 1] };
+        &self.flat[start..self.ends[i]]
+    }
+
+    fn append(&mut self, other: Cells) {
+        let base = self.flat.len();
+        self.flat.extend(other.flat);
+        self.ends.extend(other.ends.into_iter().map(|e| e + base));
+    }
+}
+
+/// Where a row's keys come from: the wide row, and whether its age group is `all` although
+/// the wide row's is a band (a directly standardised rate, computed from its bands).
+#[derive(Clone, Debug, Default)]
+struct Keys {
+    row: Vec<u32>,
+    indicator: Vec<u32>,
+    /// Positions whose age group is `all`.
+    all_ages: Vec<u32>,
+}
+
+impl Keys {
+    fn push(&mut self, row: u32, indicator: u32, all_ages: bool) {
+        if all_ages {
+            self.all_ages.push(self.row.len() as u32);
+        }
+        self.row.push(row);
+        self.indicator.push(indicator);
+    }
+
+    fn len(&self) -> usize {
+        self.row.len()
+    }
+
+    fn append(&mut self, other: Keys) {
+        let base = self.row.len() as u32;
+        self.row.extend(other.row);
+        self.indicator.extend(other.indicator);
+        self.all_ages.extend(other.all_ages.into_iter().map(|p| p + base));
+    }
+
+    /// The key columns: `indicator_id`, `org_id`, `org_name`, `role`, `period`, `age_group`
+    /// and (`with_sex`) `sex`, gathered from the observations by wide row.
+    fn columns(
+        &self,
+        wide: &Wide,
+        indicators: &[Indicator],
+        round: &Round,
+        with_sex: bool,
+    ) -> PolarsResult<Vec<Column>> {
+        let ids = StringChunked::from_iter_values(
+            "indicator_id".into(),
+            self.indicator.iter().map(|&i| indicators[i as usize].id.as_str()),
+        );
+        let [org, name, period, mut age, sex] = wide.keys(&self.row)?;
+        let role = roles(org.str()?, round);
+        if !self.all_ages.is_empty() {
+            let mut all = vec![false; self.len()];
+            for &p in &self.all_ages {
+                all[p as usize] = true;
+            }
+            let ages: StringChunked =
+                age.str()?.iter().zip(all).map(|(a, all)| if all { Some("all") } else { a }).collect();
+            age = ages.with_name("age_group".into()).into_column();
+        }
+        let mut out = vec![ids.into_column(), org, name, role.into_column(), period, age];
+        if with_sex {
+            out.push(sex);
+        }
+        Ok(out)
+    }
+
+    /// `frame` (built from these keys) in key order: indicator (catalogue order), organisation,
+    /// period, age group and (`with_sex`) sex; rows with equal keys keep their order.
+    fn sort(&self, frame: DataFrame, with_sex: bool) -> PolarsResult<DataFrame> {
+        let s = |n: &str| frame.column(n).and_then(|c| c.str().cloned());
+        let (org, period, age) = (s("org_id")?, s("period")?, s("age_group")?);
+        let sex = if with_sex { Some(s("sex")?) } else { None };
+        let key = |i: usize| {
+            let sex = sex.as_ref().and_then(|c| c.get(i));
+            (self.indicator[i], org.get(i), period.get(i), age.get(i), sex)
+        };
+        let mut order: Vec<IdxSize> = (0..frame.height() as IdxSize).collect();
+        order.sort_by(|&a, &b| key(a as usize).cmp(&key(b as usize)));
+        frame.take(&IdxCa::from_vec("order".into(), order))
+    }
+}
+
+/// Each organisation's role in the round, looked up once per run of equal codes.
+fn roles(org: &StringChunked, round: &Round) -> StringChunked {
+    let mut last: Option<(&str, &'static str)> = None;
+    let mut out = StringChunkedBuilder::new("role".into(), org.len());
+    for o in org.iter() {
+        let o = o.unwrap_or_default();
+        let role = match last {
+            Some((l, r)) if l == o => r,
+            _ => {
+                let r = round.role_of(o).name();
+                last = Some((o, r));
+                r
+            }
+        };
+        out.append_value(role);
+    }
+    out.finish()
+}
+
+fn status(s: RowStatus) -> Option<&'static str> {
+    (s != RowStatus::Ok).then(|| s.name())
+}
+
+fn floats(name: &str, v: &[Option<f64>]) -> Column {
+    Float64Chunked::from_slice_options(name.into(), v).into_column()
+}
+
+fn labels(name: &str, v: &[Option<Method>]) -> Column {
+    StringChunked::from_iter_options(name.into(), v.iter().map(|m| m.map(Method::label))).into_column()
+}
+
+/// The sparse notes (position, text) as a column of `len` rows.
+fn notes(len: usize, notes: &[(u32, String)]) -> Column {
+    let mut all: Vec<Option<&str>> = vec![None; len];
+    for (p, n) in notes {
+        all[*p as usize] = Some(n);
+    }
+    StringChunked::from_slice_options("note".into(), &all).into_column()
+}
+
+/// Per-sex values in columns: one entry per row of `indicators.csv`.
+#[derive(Clone, Debug, Default)]
+pub(super) struct ValueColumns {
+    keys: Keys,
+    numerator: Vec<Option<f64>>,
+    denominator: Vec<Option<f64>>,
+    value: Vec<Option<f64>>,
+    ci: Vec<Option<Interval>>,
+    status: Vec<RowStatus>,
+    /// (position, note): rare, so kept apart.
+    notes: Vec<(u32, String)>,
+    cells: Cells,
+}
+
+impl ValueColumns {
+    pub fn push(&mut self, v: &ValueRow<'_>, all_ages: bool) {
+        if let Some(n) = &v.note {
+            self.notes.push((self.keys.len() as u32, n.clone()));
+        }
+        self.keys.push(v.row, v.indicator, all_ages);
+        self.numerator.push(v.numerator);
+        self.denominator.push(v.denominator);
+        self.value.push(v.value);
+        self.ci.push(v.ci);
+        self.status.push(v.status);
+        self.cells.push(&v.cells);
+    }
+
+    pub fn len(&self) -> usize {
+        self.keys.len()
+    }
+
+    pub fn append(&mut self, other: ValueColumns) {
+        let base = self.len() as u32;
+        self.keys.append(other.keys);
+        self.numerator.extend(other.numerator);
+        self.denominator.extend(other.denominator);
+        self.value.extend(other.value);
+        self.ci.extend(other.ci);
+        self.status.extend(other.status);
+        self.notes.extend(other.notes.into_iter().map(|(p, n)| (p + base, n)));
+        self.cells.append(other.cells);
+    }
+
+    /// Removes every number of each row that rests on a hidden cell: value, interval,
+    /// numerator, denominator and note; the row says `suppressed`.
+    pub fn suppress(&mut self, hidden: impl Fn(&[u32]) -> bool) {
+        for i in 0..self.len() {
+            if hidden(self.cells.of(i)) {
+                self.status[i] = RowStatus::Suppressed;
+                self.numerator[i] = None;
+                self.denominator[i] = None;
+                self.value[i] = None;
+                self.ci[i] = None;
+            }
+        }
+        let status = &self.status;
+        self.notes.retain(|(p, _)| status[*p as usize] != RowStatus::Suppressed);
+    }
+
+    /// DESIGN §8's columns plus `method` and `note`, sorted by indicator, organisation,
+    /// period, age group and sex (`sorted`: the rows were pushed in that order).
+    pub fn frame(&self, wide: &Wide, indicators: &[Indicator], round: &Round, sorted: bool) -> PolarsResult<DataFrame> {
+        let ci = |f: fn(&Interval) -> f64| self.ci.iter().map(|c| c.as_ref().map(f)).collect::<Vec<_>>();
+        let mut columns = self.keys.columns(wide, indicators, round, true)?;
+        columns.extend([
+            floats("numerator", &self.numerator),
+            floats("denominator", &self.denominator),
+            floats("value", &self.value),
+            floats("ci_low", &ci(|i| i.low)),
+            floats("ci_high", &ci(|i| i.high)),
+            StringChunked::from_iter_options("status".into(), self.status.iter().map(|&s| status(s))).into_column(),
+            labels("method", &self.ci.iter().map(|c| c.map(|c| c.method)).collect::<Vec<_>>()),
+            notes(self.len(), &self.notes),
+        ]);
+        let frame = DataFrame::new(self.len(), columns)?;
+        if sorted { Ok(frame) } else { self.keys.sort(frame, true) }
+    }
+}
+
+/// Gender gaps in columns: one entry per row of `gaps.csv`.
+#[derive(Clone, Debug, Default)]
+pub(super) struct GapColumns {
+    keys: Keys,
+    women: Vec<Option<f64>>,
+    men: Vec<Option<f64>>,
+    diff: Vec<Option<f64>>,
+    diff_ci: Vec<Option<Interval>>,
+    ratio: Vec<Option<f64>>,
+    ratio_ci: Vec<Option<Interval>>,
+    women_share: Vec<Option<f64>>,
+    women_share_ci: Vec<Option<Interval>>,
+    base_share: Vec<Option<f64>>,
+    significant: Vec<Option<bool>>,
+    favours: Vec<&'static str>,
+    status: Vec<RowStatus>,
+    cells: Cells,
+}
+
+impl GapColumns {
+    pub fn push(&mut self, g: &GapRow, all_ages: bool) {
+        self.keys.push(g.row, g.indicator, all_ages);
+        self.women.push(g.women);
+        self.men.push(g.men);
+        self.diff.push(g.diff);
+        self.diff_ci.push(g.diff_ci);
+        self.ratio.push(g.ratio);
+        self.ratio_ci.push(g.ratio_ci);
+        self.women_share.push(g.women_share);
+        self.women_share_ci.push(g.women_share_ci);
+        self.base_share.push(g.base_share);
+        self.significant.push(g.significant);
+        self.favours.push(g.favours);
+        self.status.push(g.status);
+        self.cells.push(&g.cells);
+    }
+
+    pub fn len(&self) -> usize {
+        self.keys.len()
+    }
+
+    pub fn append(&mut self, other: GapColumns) {
+        self.keys.append(other.keys);
+        self.women.extend(other.women);
+        self.men.extend(other.men);
+        self.diff.extend(other.diff);
+        self.diff_ci.extend(other.diff_ci);
+        self.ratio.extend(other.ratio);
+        self.ratio_ci.extend(other.ratio_ci);
+        self.women_share.extend(other.women_share);
+        self.women_share_ci.extend(other.women_share_ci);
+        self.base_share.extend(other.base_share);
+        self.significant.extend(other.significant);
+        self.favours.extend(other.favours);
+        self.status.extend(other.status);
+        self.cells.append(other.cells);
+    }
+
+    /// Removes every number of each gap that rests on a hidden cell; the row says
+    /// `suppressed` and favours no one.
+    pub fn suppress(&mut self, hidden: impl Fn(&[u32]) -> bool) {
+        for i in 0..self.len() {
+            if hidden(self.cells.of(i)) {
+                self.status[i] = RowStatus::Suppressed;
+                self.women[i] = None;
+                self.men[i] = None;
+                self.diff[i] = None;
+                self.diff_ci[i] = None;
+                self.ratio[i] = None;
+                self.ratio_ci[i] = None;
+                self.women_share[i] = None;
+                self.women_share_ci[i] = None;
+                self.base_share[i] = None;
+                self.significant[i] = None;
+                self.favours[i] = "none";
+            }
+        }
+    }
+
+    /// DESIGN §8's columns plus the ratio's and women's share's intervals, the base share and
+    /// the methods, sorted by indicator, organisation, period and age group (`sorted`: the
+    /// rows were pushed in that order).
+    pub fn frame(&self, wide: &Wide, indicators: &[Indicator], round: &Round, sorted: bool) -> PolarsResult<DataFrame> {
+        let bound =
+            |v: &[Option<Interval>], f: fn(&Interval) -> f64| v.iter().map(|c| c.as_ref().map(f)).collect::<Vec<_>>();
+        let method = |v: &[Option<Interval>]| v.iter().map(|c| c.map(|c| c.method)).collect::<Vec<_>>();
+        let mut columns = self.keys.columns(wide, indicators, round, false)?;
+        columns.extend([
+            floats("women", &self.women),
+            floats("men", &self.men),
+            floats("diff", &self.diff),
+            floats("diff_ci_low", &bound(&self.diff_ci, |i| i.low)),
+            floats("diff_ci_high", &bound(&self.diff_ci, |i| i.high)),
+            floats("ratio", &self.ratio),
+            floats("women_share", &self.women_share),
+            BooleanChunked::from_slice_options("significant".into(), &self.significant).into_column(),
+            StringChunked::from_iter_values("favours".into(), self.favours.iter().copied()).into_column(),
+            StringChunked::from_iter_options("status".into(), self.status.iter().map(|&s| status(s))).into_column(),
+            floats("ratio_ci_low", &bound(&self.ratio_ci, |i| i.low)),
+            floats("ratio_ci_high", &bound(&self.ratio_ci, |i| i.high)),
+            floats("women_share_ci_low", &bound(&self.women_share_ci, |i| i.low)),
+            floats("women_share_ci_high", &bound(&self.women_share_ci, |i| i.high)),
+            floats("base_share", &self.base_share),
+            labels("diff_method", &method(&self.diff_ci)),
+            labels("ratio_method", &method(&self.ratio_ci)),
+        ]);
+        let frame = DataFrame::new(self.len(), columns)?;
+        if sorted { Ok(frame) } else { self.keys.sort(frame, false) }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::Sex;
+
+    fn value(row: u32, cells: &[u32], note: Option<&str>) -> ValueRow<'static> {
+        ValueRow {
+            row,
+            indicator: 0,
+            org: "X0001",
+            org_name: None,
+            period: "2024",
+            age: "all",
+            sex: Sex::K,
+            numerator: Some(f64::from(row)),
+            denominator: Some(10.0),
+            value: Some(f64::from(row) / 10.0),
+            ci: None,
+            status: RowStatus::Ok,
+            note: note.map(String::from),
+            cells: cells.iter().copied().collect(),
+            counts: None,
+            spread: None,
+            share_of: None,
+            base_share: None,
+            base_counts: None,
+        }
+    }
+
+    /// Parts computed on different threads join with their positions shifted: each row keeps
+    /// its own cells, note and all-ages mark, and suppression finds the right rows.
+    #[test]
+    fn appended_parts_keep_each_rows_cells_notes_and_ages() {
+        let mut a = ValueColumns::default();
+        a.push(&value(0, &[1, 2], None), false);
+        a.push(&value(1, &[3], Some("first note")), false);
+        let mut b = ValueColumns::default();
+        b.push(&value(2, &[4, 5, 6], Some("second note")), true);
+        b.push(&value(3, &[], None), false);
+        a.append(b);
+        assert_eq!(a.len(), 4);
+        let cells: Vec<&[u32]> = (0..4).map(|i| a.cells.of(i)).collect();
+        assert_eq!(cells, [&[1, 2][..], &[3], &[4, 5, 6], &[]]);
+        assert_eq!(a.notes, [(1, "first note".to_string()), (2, "second note".to_string())]);
+        assert_eq!(a.keys.all_ages, [2]);
+        assert_eq!(a.keys.row, [0, 1, 2, 3]);
+
+        // Cell 5 hidden: only the third row rests on it.
+        a.suppress(|cells| cells.contains(&5));
+        assert_eq!(a.status, [RowStatus::Ok, RowStatus::Ok, RowStatus::Suppressed, RowStatus::Ok]);
+        assert_eq!(a.value[2], None);
+        assert_eq!(a.numerator[2], None);
+        assert_eq!(a.value[1], Some(0.1));
+        assert_eq!(a.notes, [(1, "first note".to_string())], "a suppressed row's note goes too");
+    }
+}
