@@ -25,6 +25,10 @@ struct Cells {
 }
 
 impl Cells {
+    fn with_capacity(rows: usize, cells: usize) -> Cells {
+        Cells { flat: Vec::with_capacity(cells), ends: Vec::with_capacity(rows) }
+    }
+
     fn push(&mut self, cells: &[u32]) {
         self.flat.extend_from_slice(cells);
         self.ends.push(self.flat.len());
@@ -33,12 +37,6 @@ impl Cells {
     fn of(&self, i: usize) -> &[u32] {
         let start = if i == 0 { 0 } else { self.ends[i - 1] };
         &self.flat[start..self.ends[i]]
-    }
-
-    fn append(&mut self, other: Cells) {
-        let base = self.flat.len();
-        self.flat.extend(other.flat);
-        self.ends.extend(other.ends.into_iter().map(|e| e + base));
     }
 }
 
@@ -53,6 +51,10 @@ struct Keys {
 }
 
 impl Keys {
+    fn with_capacity(rows: usize) -> Keys {
+        Keys { row: Vec::with_capacity(rows), indicator: Vec::with_capacity(rows), all_ages: Vec::new() }
+    }
+
     fn push(&mut self, row: u32, indicator: u32, all_ages: bool) {
         if all_ages {
             self.all_ages.push(self.row.len() as u32);
@@ -63,13 +65,6 @@ impl Keys {
 
     fn len(&self) -> usize {
         self.row.len()
-    }
-
-    fn append(&mut self, other: Keys) {
-        let base = self.row.len() as u32;
-        self.row.extend(other.row);
-        self.indicator.extend(other.indicator);
-        self.all_ages.extend(other.all_ages.into_iter().map(|p| p + base));
     }
 
     /// The key columns: `indicator_id`, `org_id`, `org_name`, `role`, `period`, `age_group`
@@ -102,21 +97,23 @@ impl Keys {
         }
         Ok(out)
     }
+}
 
-    /// `frame` (built from these keys) in key order: indicator (catalogue order), organisation,
-    /// period, age group and (`with_sex`) sex; rows with equal keys keep their order.
-    fn sort(&self, frame: DataFrame, with_sex: bool) -> PolarsResult<DataFrame> {
-        let s = |n: &str| frame.column(n).and_then(|c| c.str().cloned());
-        let (org, period, age) = (s("org_id")?, s("period")?, s("age_group")?);
-        let sex = if with_sex { Some(s("sex")?) } else { None };
-        let key = |i: usize| {
-            let sex = sex.as_ref().and_then(|c| c.get(i));
-            (self.indicator[i], org.get(i), period.get(i), age.get(i), sex)
-        };
-        let mut order: Vec<IdxSize> = (0..frame.height() as IdxSize).collect();
-        order.sort_by(|&a, &b| key(a as usize).cmp(&key(b as usize)));
-        frame.take(&IdxCa::from_vec("order".into(), order))
-    }
+/// `frame` (a values or gaps table) in key order: indicator (catalogue order), organisation,
+/// period, age group and (`with_sex`) sex; rows with equal keys keep their order.
+pub(super) fn sort(frame: DataFrame, indicators: &[Indicator], with_sex: bool) -> PolarsResult<DataFrame> {
+    let order: std::collections::HashMap<&str, usize> =
+        indicators.iter().enumerate().map(|(i, ind)| (ind.id.as_str(), i)).collect();
+    let s = |n: &str| frame.column(n).and_then(|c| c.str().cloned());
+    let (id, org, period, age) = (s("indicator_id")?, s("org_id")?, s("period")?, s("age_group")?);
+    let sex = if with_sex { Some(s("sex")?) } else { None };
+    let key = |i: usize| {
+        let indicator = id.get(i).and_then(|id| order.get(id).copied());
+        (indicator, org.get(i), period.get(i), age.get(i), sex.as_ref().and_then(|c| c.get(i)))
+    };
+    let mut rows: Vec<IdxSize> = (0..frame.height() as IdxSize).collect();
+    rows.sort_by(|&a, &b| key(a as usize).cmp(&key(b as usize)));
+    frame.take(&IdxCa::from_vec("order".into(), rows))
 }
 
 /// Each organisation's role in the round, looked up once per run of equal codes.
@@ -174,6 +171,22 @@ pub(super) struct ValueColumns {
 }
 
 impl ValueColumns {
+    /// Room for `rows` rows resting on `cells` cells in all, reserved at once: growing by
+    /// doubling copies every column into fresh pages at each step.
+    pub fn with_capacity(rows: usize, cells: usize) -> ValueColumns {
+        let floats = || Vec::with_capacity(rows);
+        ValueColumns {
+            keys: Keys::with_capacity(rows),
+            numerator: floats(),
+            denominator: floats(),
+            value: floats(),
+            ci: Vec::with_capacity(rows),
+            status: Vec::with_capacity(rows),
+            notes: Vec::new(),
+            cells: Cells::with_capacity(rows, cells),
+        }
+    }
+
     pub fn push(&mut self, v: &ValueRow<'_>, all_ages: bool) {
         if let Some(n) = &v.note {
             self.notes.push((self.keys.len() as u32, n.clone()));
@@ -189,18 +202,6 @@ impl ValueColumns {
 
     pub fn len(&self) -> usize {
         self.keys.len()
-    }
-
-    pub fn append(&mut self, other: ValueColumns) {
-        let base = self.len() as u32;
-        self.keys.append(other.keys);
-        self.numerator.extend(other.numerator);
-        self.denominator.extend(other.denominator);
-        self.value.extend(other.value);
-        self.ci.extend(other.ci);
-        self.status.extend(other.status);
-        self.notes.extend(other.notes.into_iter().map(|(p, n)| (p + base, n)));
-        self.cells.append(other.cells);
     }
 
     /// Removes every number of each row that rests on a hidden cell: value, interval,
@@ -219,9 +220,8 @@ impl ValueColumns {
         self.notes.retain(|(p, _)| status[*p as usize] != RowStatus::Suppressed);
     }
 
-    /// DESIGN §8's columns plus `method` and `note`, sorted by indicator, organisation,
-    /// period, age group and sex (`sorted`: the rows were pushed in that order).
-    pub fn frame(&self, wide: &Wide, indicators: &[Indicator], round: &Round, sorted: bool) -> PolarsResult<DataFrame> {
+    /// DESIGN §8's columns plus `method` and `note`, rows in the order they were pushed.
+    pub fn frame(&self, wide: &Wide, indicators: &[Indicator], round: &Round) -> PolarsResult<DataFrame> {
         let ci = |f: fn(&Interval) -> f64| self.ci.iter().map(|c| c.as_ref().map(f)).collect::<Vec<_>>();
         let mut columns = self.keys.columns(wide, indicators, round, true)?;
         columns.extend([
@@ -234,8 +234,7 @@ impl ValueColumns {
             labels("method", &self.ci.iter().map(|c| c.map(|c| c.method)).collect::<Vec<_>>()),
             notes(self.len(), &self.notes),
         ]);
-        let frame = DataFrame::new(self.len(), columns)?;
-        if sorted { Ok(frame) } else { self.keys.sort(frame, true) }
+        DataFrame::new(self.len(), columns)
     }
 }
 
@@ -259,6 +258,28 @@ pub(super) struct GapColumns {
 }
 
 impl GapColumns {
+    /// Room for `rows` rows resting on `cells` cells in all, reserved at once.
+    pub fn with_capacity(rows: usize, cells: usize) -> GapColumns {
+        let floats = || Vec::with_capacity(rows);
+        let intervals = || Vec::with_capacity(rows);
+        GapColumns {
+            keys: Keys::with_capacity(rows),
+            women: floats(),
+            men: floats(),
+            diff: floats(),
+            diff_ci: intervals(),
+            ratio: floats(),
+            ratio_ci: intervals(),
+            women_share: floats(),
+            women_share_ci: intervals(),
+            base_share: floats(),
+            significant: Vec::with_capacity(rows),
+            favours: Vec::with_capacity(rows),
+            status: Vec::with_capacity(rows),
+            cells: Cells::with_capacity(rows, cells),
+        }
+    }
+
     pub fn push(&mut self, g: &GapRow, all_ages: bool) {
         self.keys.push(g.row, g.indicator, all_ages);
         self.women.push(g.women);
@@ -278,23 +299,6 @@ impl GapColumns {
 
     pub fn len(&self) -> usize {
         self.keys.len()
-    }
-
-    pub fn append(&mut self, other: GapColumns) {
-        self.keys.append(other.keys);
-        self.women.extend(other.women);
-        self.men.extend(other.men);
-        self.diff.extend(other.diff);
-        self.diff_ci.extend(other.diff_ci);
-        self.ratio.extend(other.ratio);
-        self.ratio_ci.extend(other.ratio_ci);
-        self.women_share.extend(other.women_share);
-        self.women_share_ci.extend(other.women_share_ci);
-        self.base_share.extend(other.base_share);
-        self.significant.extend(other.significant);
-        self.favours.extend(other.favours);
-        self.status.extend(other.status);
-        self.cells.append(other.cells);
     }
 
     /// Removes every number of each gap that rests on a hidden cell; the row says
@@ -319,9 +323,8 @@ impl GapColumns {
     }
 
     /// DESIGN §8's columns plus the ratio's and women's share's intervals, the base share and
-    /// the methods, sorted by indicator, organisation, period and age group (`sorted`: the
-    /// rows were pushed in that order).
-    pub fn frame(&self, wide: &Wide, indicators: &[Indicator], round: &Round, sorted: bool) -> PolarsResult<DataFrame> {
+    /// the methods, rows in the order they were pushed.
+    pub fn frame(&self, wide: &Wide, indicators: &[Indicator], round: &Round) -> PolarsResult<DataFrame> {
         let bound =
             |v: &[Option<Interval>], f: fn(&Interval) -> f64| v.iter().map(|c| c.as_ref().map(f)).collect::<Vec<_>>();
         let method = |v: &[Option<Interval>]| v.iter().map(|c| c.map(|c| c.method)).collect::<Vec<_>>();
@@ -345,8 +348,7 @@ impl GapColumns {
             labels("diff_method", &method(&self.diff_ci)),
             labels("ratio_method", &method(&self.ratio_ci)),
         ]);
-        let frame = DataFrame::new(self.len(), columns)?;
-        if sorted { Ok(frame) } else { self.keys.sort(frame, false) }
+        DataFrame::new(self.len(), columns)
     }
 }
 
@@ -379,17 +381,15 @@ mod tests {
         }
     }
 
-    /// Parts computed on different threads join with their positions shifted: each row keeps
-    /// its own cells, note and all-ages mark, and suppression finds the right rows.
+    /// Each row keeps its own cells, note and all-ages mark, and suppression finds the rows
+    /// that rest on a hidden cell.
     #[test]
-    fn appended_parts_keep_each_rows_cells_notes_and_ages() {
-        let mut a = ValueColumns::default();
+    fn rows_keep_their_cells_notes_and_ages_and_suppression_finds_them() {
+        let mut a = ValueColumns::with_capacity(1, 1);
         a.push(&value(0, &[1, 2], None), false);
         a.push(&value(1, &[3], Some("first note")), false);
-        let mut b = ValueColumns::default();
-        b.push(&value(2, &[4, 5, 6], Some("second note")), true);
-        b.push(&value(3, &[], None), false);
-        a.append(b);
+        a.push(&value(2, &[4, 5, 6], Some("second note")), true);
+        a.push(&value(3, &[], None), false);
         assert_eq!(a.len(), 4);
         let cells: Vec<&[u32]> = (0..4).map(|i| a.cells.of(i)).collect();
         assert_eq!(cells, [&[1, 2][..], &[3], &[4, 5, 6], &[]]);

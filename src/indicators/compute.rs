@@ -559,18 +559,26 @@ pub fn standardised<'a>(ind: &Indicator, bands: &[ValueRow<'a>], s: Settings) ->
     out
 }
 
-/// What [`all`] computed: the rows in columns, and any problems in the data they read.
+/// What [`all`] computed: the rows in columns, part by part, and any problems in the data
+/// they read.
 pub(super) struct Computed {
-    pub values: ValueColumns,
-    pub gaps: GapColumns,
+    pub parts: Vec<Part>,
     pub errors: Vec<ValueError>,
-    /// Whether the rows are in key order (indicator, organisation, period, age group, sex) as
-    /// the wide frame is; age-standardised rates are appended after the rest.
+    /// Whether the parts, one after the other, are in key order (indicator, organisation,
+    /// period, age group, sex) as the wide rows are; age-standardised rates come last.
     pub sorted: bool,
 }
 
+/// The values and gaps of a run of groups, computed on one thread. The parts are kept apart,
+/// not copied into one set of columns, and become the chunks of the tables: every copy of a
+/// gigabyte costs a second of page faults.
+pub(super) struct Part {
+    pub values: ValueColumns,
+    pub gaps: GapColumns,
+}
+
 /// Runs [`group`] over every group (`bounds` into the rows `row` gives) on all cores; each
-/// value and gap goes into the columns as soon as its group is done, in the input order.
+/// value and gap goes into its part's columns as soon as its group is done, in input order.
 pub(super) fn all<'a>(
     indicators: &[Indicator],
     bounds: &[(usize, usize)],
@@ -581,7 +589,12 @@ pub(super) fn all<'a>(
     let parts: Vec<_> = bounds
         .par_chunks(chunk)
         .map(|chunk| {
-            let (mut values, mut gaps, mut errors) = (ValueColumns::default(), GapColumns::default(), Vec::new());
+            // A group has at most three values (K, M, T) and one gap; most rest on two cells
+            // each. Reserved, not touched: unused room costs no memory.
+            let n = chunk.len();
+            let (mut values, mut gaps) =
+                (ValueColumns::with_capacity(3 * n, 6 * n), GapColumns::with_capacity(n, 4 * n));
+            let mut errors = Vec::new();
             // The band rows of age-standardised indicators, for their all-ages rate.
             let mut bands: Vec<ValueRow<'a>> = Vec::new();
             let mut rows: Vec<WideRow<'a>> = Vec::with_capacity(3);
@@ -609,15 +622,14 @@ pub(super) fn all<'a>(
             (values, gaps, errors, bands)
         })
         .collect();
-    let mut out =
-        Computed { values: ValueColumns::default(), gaps: GapColumns::default(), errors: Vec::new(), sorted: true };
+    let mut out = Computed { parts: Vec::with_capacity(parts.len() + 1), errors: Vec::new(), sorted: true };
     let mut bands = Vec::new();
-    for (v, g, mut e, mut b) in parts {
-        out.values.append(v);
-        out.gaps.append(g);
+    for (values, gaps, mut e, mut b) in parts {
+        out.parts.push(Part { values, gaps });
         out.errors.append(&mut e);
         bands.append(&mut b);
     }
+    let mut dsr_part = Part { values: ValueColumns::with_capacity(0, 0), gaps: GapColumns::with_capacity(0, 0) };
     // Age-standardised rates: the band rows give the strata; the DSR row (age group `all`)
     // replaces any crude all-ages row, and its gap is MOVER on the two Dobson intervals.
     for (i, ind) in indicators.iter().enumerate() {
@@ -639,12 +651,15 @@ pub(super) fn all<'a>(
                     g.ratio_ci = None; // no exact ratio method for DSRs
                     g.significant = g.diff_ci.map(|iv| iv.low > 0.0 || iv.high < 0.0);
                 }
-                out.gaps.push(&g, true);
+                dsr_part.gaps.push(&g, true);
             }
         }
         for v in &dsr {
-            out.values.push(v, true);
+            dsr_part.values.push(v, true);
         }
+    }
+    if !out.sorted {
+        out.parts.push(dsr_part);
     }
     out
 }

@@ -19,6 +19,7 @@ pub mod frame;
 pub mod tables;
 
 use polars::prelude::*;
+use rayon::prelude::*;
 
 pub use catalogue::{Catalogue, CatalogueError};
 use compute::{Settings, ValueError, WideRow};
@@ -92,7 +93,7 @@ pub fn compute(
         || compute::all(indicators, bounds, &row, settings),
         || links(indicators, bounds, &row, obs.len(), options.min_count),
     );
-    let compute::Computed { mut values, mut gaps, errors, sorted } = computed;
+    let compute::Computed { parts, errors, sorted } = computed;
     if !errors.is_empty() {
         return Err(IndicatorError::Values(errors));
     }
@@ -100,14 +101,33 @@ pub fn compute(
     let protection = disclosure::protect(&links)?;
     clock.lap("indicators: disclosure control and audit");
     let hidden = |cells: &[u32]| cells.iter().any(|&c| protection.hidden(dense[c as usize] as usize));
-    values.suppress(hidden);
-    gaps.suppress(hidden);
-    let (values, gaps) =
-        rayon::join(|| values.frame(&wide, indicators, round, sorted), || gaps.frame(&wide, indicators, round, sorted));
-    let (mut values, mut gaps) = (values?, gaps?);
+    // Each part becomes a chunk of the tables, suppressed and built on its own thread.
+    let tables = parts
+        .into_par_iter()
+        .map(|mut part| {
+            part.values.suppress(hidden);
+            part.gaps.suppress(hidden);
+            Ok((part.values.frame(&wide, indicators, round)?, part.gaps.frame(&wide, indicators, round)?))
+        })
+        .collect::<PolarsResult<Vec<_>>>()?;
+    let (mut values, mut gaps) = (stack(tables.iter().map(|t| &t.0))?, stack(tables.iter().map(|t| &t.1))?);
+    drop(tables);
+    if !sorted {
+        values = columns::sort(values, indicators, true)?;
+        gaps = columns::sort(gaps, indicators, false)?;
+    }
     fill_names(&mut values, &mut gaps)?;
     clock.lap("indicators: suppressed and tabled");
     Ok(Computed { values: IndicatorValues::new(values), gaps: Gaps::new(gaps), protection, links })
+}
+
+/// The frames one under the other (their chunks kept, not copied).
+fn stack<'f>(mut frames: impl Iterator<Item = &'f DataFrame>) -> PolarsResult<DataFrame> {
+    let mut out = frames.next().cloned().unwrap_or_default();
+    for f in frames {
+        out.vstack_mut(f)?;
+    }
+    Ok(out)
 }
 
 /// Organisation names from whichever row had them (record extracts carry codes only): a
@@ -148,6 +168,13 @@ fn links<'a>(
 ) -> (Links, Vec<u32>) {
     let mut dense = vec![u32::MAX; observations];
     let mut links = Links::default();
+    // Room reserved at once (at most one cell per observation, a `within` pair per wide row,
+    // a triple per group and slot): growing by doubling copies into fresh pages at each step.
+    let rows = bounds.last().map_or(0, |b| b.1);
+    links.values.reserve(observations);
+    links.k.reserve(observations);
+    links.width.reserve(observations);
+    links.within.reserve(rows);
     let add = |links: &mut Links, dense: &mut [u32], slot: &compute::In<'_>, k: u32| -> Option<usize> {
         let c = slot.cell? as usize;
         let count = slot.unit == Some("count");
@@ -161,7 +188,7 @@ fn links<'a>(
         }
         Some(dense[c] as usize)
     };
-    let mut triples = Vec::new();
+    let mut triples = Vec::with_capacity(2 * bounds.len());
     // The additive cells of one indicator × organisation × period, over its age groups:
     // (slot, sex, age, cell), for the relation between the all-ages total and the bands.
     let mut ages: Vec<(Slot, Sex, &'a str, usize)> = Vec::new();
