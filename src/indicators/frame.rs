@@ -187,7 +187,7 @@ pub fn wide(
             frame.column("unit")?.clone(),
         ],
     )?;
-    source.rechunk_mut();
+    source.rechunk_mut(); // a no-op: `Observations` holds one chunk
     let named = source.column("org_name")?.str()?.downcast_as_array();
     let name = (0..key.len())
         .map(|r| {
