@@ -13,6 +13,7 @@
 //!
 //!     cargo bench --bench indicators                        # both, criterion
 //!     INDICATORS_PROFILE=1 cargo bench --bench indicators   # one run in timed sub-steps
+//!     JAMFOR_TIMINGS=1 INDICATORS_PROFILE=1 cargo bench …    # and the stage's own steps
 //!     INDICATORS_DIAG=1 cargo bench --bench indicators      # the audit's first round, in steps
 
 use std::hint::black_box;
