@@ -43,10 +43,11 @@ pub struct Cell {
 }
 
 /// A linear relation over cells the attacker knows holds: Σ coef·y  (= | ≤)  rhs.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Copy, Debug, PartialEq)]
 pub struct Relation {
-    /// `(cell index, coefficient)`; a cell may appear more than once (coefficients add up).
-    pub terms: Vec<(usize, f64)>,
+    /// Its terms, `Table::terms[start..end]`.
+    pub start: usize,
+    pub end: usize,
     /// `=` or `≤`.
     pub kind: RelationKind,
     /// The right-hand side.
@@ -69,6 +70,10 @@ pub struct Table {
     pub cells: Vec<Cell>,
     /// The relations the attacker knows hold.
     pub relations: Vec<Relation>,
+    /// Every relation's `(cell index, coefficient)` terms, one after the other (millions of
+    /// relations, so not a `Vec` each); a cell may appear more than once in a relation
+    /// (coefficients add up).
+    pub terms: Vec<(usize, f64)>,
 }
 
 /// The attacker's interval for one suppressed cell.
@@ -112,13 +117,24 @@ impl Table {
     }
 
     /// Appends the relation Σ coef·y = rhs.
-    pub fn equal(&mut self, terms: Vec<(usize, f64)>, rhs: f64) {
-        self.relations.push(Relation { terms, kind: RelationKind::Equal, rhs });
+    pub fn equal(&mut self, terms: impl IntoIterator<Item = (usize, f64)>, rhs: f64) {
+        self.relation(terms, RelationKind::Equal, rhs);
     }
 
     /// Appends the relation Σ coef·y ≤ rhs.
-    pub fn at_most(&mut self, terms: Vec<(usize, f64)>, rhs: f64) {
-        self.relations.push(Relation { terms, kind: RelationKind::AtMost, rhs });
+    pub fn at_most(&mut self, terms: impl IntoIterator<Item = (usize, f64)>, rhs: f64) {
+        self.relation(terms, RelationKind::AtMost, rhs);
+    }
+
+    fn relation(&mut self, terms: impl IntoIterator<Item = (usize, f64)>, kind: RelationKind, rhs: f64) {
+        let start = self.terms.len();
+        self.terms.extend(terms);
+        self.relations.push(Relation { start, end: self.terms.len(), kind, rhs });
+    }
+
+    /// The terms of relation `r`.
+    pub fn terms_of(&self, r: &Relation) -> &[(usize, f64)] {
+        &self.terms[r.start..r.end]
     }
 
     /// The attacker's interval for every suppressed cell.
@@ -165,8 +181,11 @@ impl Table {
         wanted: impl Fn(usize) -> bool + Sync,
     ) -> Result<Vec<Option<Exposure>>, AuditError> {
         use rayon::prelude::*;
+        let clock = crate::timings::Stopwatch::start();
         let problem = Hidden::substitute(self)?;
+        clock.lap("audit: published cells substituted");
         let blocks = Blocks::new(&problem);
+        clock.lap("audit: blocks");
         // Blocks are solved in parallel, each into its own vector; errors and results are then
         // taken in block order, so the outcome does not depend on the thread count.
         let solved: Vec<Option<Result<Vec<Interval>, AuditError>>> = (0..blocks.len())
@@ -177,6 +196,7 @@ impl Table {
                 cells.iter().any(|&o| wanted(problem.cells[o])).then(|| solve_block(&problem, &blocks, b, path))
             })
             .collect();
+        clock.lap("audit: blocks solved");
         let mut exposures = vec![None; problem.cells.len()];
         for (b, intervals) in solved.into_iter().enumerate() {
             let Some(intervals) = intervals else { continue };
@@ -234,11 +254,11 @@ impl Hidden {
             .collect();
 
         let mut relations = Vec::new();
-        let mut terms = Vec::with_capacity(table.relations.iter().map(|r| r.terms.len()).sum());
+        let mut terms = Vec::with_capacity(table.terms.len());
         for (index, relation) in table.relations.iter().enumerate() {
             let start = terms.len();
             let mut rhs = relation.rhs;
-            for &(cell, coef) in &relation.terms {
+            for &(cell, coef) in table.terms_of(relation) {
                 if coef == 0.0 {
                     continue;
                 }
@@ -918,15 +938,18 @@ mod tests {
         (table, inner, totals)
     }
 
+    /// A relation and its terms, checked once its last hidden cell has a value.
+    type Check<'a> = (&'a Relation, &'a [(usize, f64)]);
+
     /// Brute force: every integer assignment of the hidden cells in `0..=bound[cell]` that satisfies
     /// every relation (published cells at their values); min and max per hidden cell, in cell order.
     /// Backtracks: a relation is checked as soon as its last hidden cell is assigned.
     fn oracle(table: &Table, hidden: &[usize], bound: &[f64]) -> Vec<(usize, f64, f64)> {
         let position = |cell: usize| hidden.iter().position(|&h| h == cell);
-        let mut check_at: Vec<Vec<&Relation>> = vec![Vec::new(); hidden.len()];
+        let mut check_at: Vec<Vec<Check>> = vec![Vec::new(); hidden.len()];
         for relation in &table.relations {
-            if let Some(last) = relation.terms.iter().filter_map(|t| position(t.0)).max() {
-                check_at[last].push(relation);
+            if let Some(last) = table.terms_of(relation).iter().filter_map(|t| position(t.0)).max() {
+                check_at[last].push((relation, table.terms_of(relation)));
             }
         }
         let mut values: Vec<f64> = table.cells.iter().map(|c| c.value).collect();
@@ -935,7 +958,7 @@ mod tests {
             depth: usize,
             hidden: &[usize],
             bound: &[f64],
-            check_at: &[Vec<&Relation>],
+            check_at: &[Vec<Check>],
             values: &mut [f64],
             result: &mut [(usize, f64, f64)],
         ) {
@@ -949,8 +972,8 @@ mod tests {
             let mut v = 0.0;
             while v <= bound[depth] {
                 values[hidden[depth]] = v;
-                let ok = check_at[depth].iter().all(|rel| {
-                    let lhs: f64 = rel.terms.iter().map(|&(c, coef)| coef * values[c]).sum();
+                let ok = check_at[depth].iter().all(|(rel, terms)| {
+                    let lhs: f64 = terms.iter().map(|&(c, coef)| coef * values[c]).sum();
                     match rel.kind {
                         RelationKind::Equal => (lhs - rel.rhs).abs() < 1e-9,
                         RelationKind::AtMost => lhs <= rel.rhs + 1e-9,
@@ -1085,18 +1108,25 @@ mod tests {
         for _ in 0..1_000 {
             let (d2, _) = d2(&[(0, 0), (0, 1), (1, 0), (1, 1)]);
             let offset = table.cells.len();
-            table.cells.extend(d2.cells);
-            table.relations.extend(d2.relations.into_iter().map(|mut r| {
-                r.terms.iter_mut().for_each(|t| t.0 += offset);
-                r
-            }));
+            table.cells.extend(d2.cells.iter().cloned());
+            for r in &d2.relations {
+                let terms = d2.terms_of(r).iter().map(|&(c, coef)| (c + offset, coef));
+                match r.kind {
+                    RelationKind::Equal => table.equal(terms, r.rhs),
+                    RelationKind::AtMost => table.at_most(terms, r.rhs),
+                }
+            }
         }
         let start = std::time::Instant::now();
         let exposures = table.attack().unwrap();
         let elapsed = start.elapsed();
         assert_eq!(exposures.len(), 204_000);
         println!("attack(): 100 000 two-cell blocks + 1 000 four-cell LP blocks in {elapsed:?}");
-        let pairs = Table { cells: table.cells[..300_000].to_vec(), relations: table.relations[..100_000].to_vec() };
+        let pairs = Table {
+            cells: table.cells[..300_000].to_vec(),
+            relations: table.relations[..100_000].to_vec(),
+            terms: table.terms[..table.relations[99_999].end].to_vec(),
+        };
         let start = std::time::Instant::now();
         pairs.attack().unwrap();
         println!("attack(): 100 000 two-cell blocks alone in {:?}", start.elapsed());
