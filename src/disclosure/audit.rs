@@ -491,9 +491,92 @@ fn solve_block(problem: &Hidden, blocks: &Blocks, block: usize, path: Path) -> R
         (2, Some(c)) if coupling == 1 && path == Path::Auto => {
             (bounds[0], bounds[1]) = pair_interval(bounds[0], bounds[1], c)?;
         }
+        (4, _) if coupling == 4 && path == Path::Auto => match Linked::find(problem, blocks, relations) {
+            Some(linked) => linked.solve(&mut bounds)?,
+            None => lp_block(problem, blocks, block, &mut bounds, path)?,
+        },
         _ => lp_block(problem, blocks, block, &mut bounds, path)?,
     }
     Ok(bounds)
+}
+
+/// The block of a proportion whose numerator and denominator are both hidden for both sexes
+/// under published totals, the commonest block after the pair: `a₁ + a₂ = c₁`,
+/// `b₁ + b₂ = c₂`, `a₁ − b₁ ≤ r₁`, `a₂ − b₂ ≤ r₂` (x ≤ n for each sex), each cell in a box.
+/// Cells are block positions.
+#[derive(Debug, PartialEq)]
+struct Linked {
+    /// `a₁`, `a₂`, `b₁`, `b₂`.
+    cells: [usize; 4],
+    c1: f64,
+    c2: f64,
+    r1: f64,
+    r2: f64,
+}
+
+impl Linked {
+    /// The block's four coupling relations in this shape (after dividing each by its
+    /// coefficient), or `None` for any other shape.
+    fn find(problem: &Hidden, blocks: &Blocks, relations: &[usize]) -> Option<Linked> {
+        let mut sums = Vec::with_capacity(2);
+        let mut orders = Vec::with_capacity(2);
+        for &r in relations {
+            let relation = problem.relations[r];
+            let local = |o: usize| blocks.local[o];
+            match (problem.terms(r), relation.kind) {
+                ([_], _) => {}
+                (&[(u, alpha), (v, beta)], RelationKind::Equal) if alpha == beta => {
+                    sums.push(([local(u), local(v)], relation.rhs / alpha));
+                }
+                (&[(u, alpha), (v, beta)], RelationKind::AtMost) if alpha == -beta && alpha != 0.0 => {
+                    // alpha·u − alpha·v ≤ rhs: the positive side is at most the other plus rhs/|alpha|.
+                    let (high, low) = if alpha > 0.0 { (u, v) } else { (v, u) };
+                    orders.push((local(high), local(low), relation.rhs / alpha.abs()));
+                }
+                _ => return None,
+            }
+        }
+        let ([(a, c1), (b, c2)], [first, second]) = (sums.as_slice(), orders.as_slice()) else { return None };
+        // Both orders bound a cell of one sum by a cell of the other, from the same side.
+        let (a, c1, b, c2) = if a.contains(&first.0) { (a, *c1, b, *c2) } else { (b, *c2, a, *c1) };
+        let pair = |&(high, low, _): &(usize, usize, f64)| a.contains(&high) && b.contains(&low);
+        let shared = a.iter().any(|c| b.contains(c));
+        if shared || !pair(first) || !pair(second) || first.0 == second.0 || first.1 == second.1 {
+            return None;
+        }
+        Some(Linked { cells: [first.0, second.0, first.1, second.1], c1, c2, r1: first.2, r2: second.2 })
+    }
+
+    /// The attacker's intervals, by eliminating variables. With `a = a₁`, `b = b₁`:
+    /// `a₂ = c₁ − a`, `b₂ = c₂ − b`, and the orders read `−r₁ ≤ b − a ≤ c₂ − c₁ + r₂`. So
+    /// the feasible set is `{(a, b) : a ∈ A, b ∈ B, L ≤ b − a ≤ U}` with `A` the box of `a`
+    /// intersected with `c₁ −` the box of `a₂` (likewise `B`), `L = −r₁`, `U = c₂ − c₁ + r₂`.
+    ///
+    /// **Why this is exact** — Fourier–Motzkin elimination of `b` pairs each lower bound of
+    /// `b` (`B`'s low end, `a + L`) with each upper bound (`B`'s high end, `a + U`), and gives
+    /// the projection of the feasible set on `a` exactly: `a ∈ A`, `a ≥ B.low − U`,
+    /// `a ≤ B.high − L`, provided `L ≤ U` and `B` is not empty. The least and greatest `a` of
+    /// the set are the ends of that interval, and `a₂ = c₁ − a` takes its extremes there too.
+    /// Eliminating `a` instead gives `b ∈ B ∩ [A.low + L, A.high + U]`, and `b₂ = c₂ − b`. The
+    /// set is empty exactly when one of these intervals is (the LP is then infeasible).
+    /// A property test checks it against the LP.
+    fn solve(&self, bounds: &mut [Interval]) -> Result<(), AuditError> {
+        let [a1, a2, b1, b2] = self.cells;
+        let along = |cell: Interval, other: Interval, c: f64| (cell.0.max(c - other.1), cell.1.min(c - other.0));
+        let a = along(bounds[a1], bounds[a2], self.c1);
+        let b = along(bounds[b1], bounds[b2], self.c2);
+        let (low, high) = (-self.r1, self.c2 - self.c1 + self.r2);
+        let (a, b) = ((a.0.max(b.0 - high), a.1.min(b.1 - low)), (b.0.max(a.0 + low), b.1.min(a.1 + high)));
+        if is_empty(low, high) || is_empty(a.0, a.1) || is_empty(b.0, b.1) {
+            return Err(AuditError::Infeasible);
+        }
+        let (a, b) = ((a.0, a.1.max(a.0)), (b.0, b.1.max(b.0)));
+        bounds[a1] = a;
+        bounds[a2] = (self.c1 - a.1, self.c1 - a.0);
+        bounds[b1] = b;
+        bounds[b2] = (self.c2 - b.1, self.c2 - b.0);
+        Ok(())
+    }
 }
 
 /// The attacker's intervals for `a` and `b` given `a ∈ [la, ua]`, `b ∈ [lb, ub]` and `a + b = c`
@@ -876,6 +959,29 @@ mod tests {
         assert_eq!(intervals(&table.attack().unwrap()), vec![(k, 0.0, INF)]);
     }
 
+    /// A proportion hidden for both sexes under published totals (x_T = 5, n_T = 10) takes
+    /// the closed form, not the LP: with n_K ≤ 4, x_K ≤ n_K gives x_K ∈ [0, 4], x_M = 5 − x_K
+    /// ∈ [1, 5], n_K ∈ [0, 4], n_M = 10 − n_K ∈ [6, 10].
+    #[test]
+    fn a_proportion_hidden_for_both_sexes_is_solved_in_closed_form() {
+        let mut table = Table::default();
+        let [xk, xm, nk, nm] = [0; 4].map(|_| table.cell(f64::NAN, false));
+        let (xt, nt) = (table.cell(5.0, true), table.cell(10.0, true));
+        table.equal(vec![(xk, 1.0), (xm, 1.0), (xt, -1.0)], 0.0);
+        table.equal(vec![(nk, 1.0), (nm, 1.0), (nt, -1.0)], 0.0);
+        table.at_most(vec![(xk, 1.0), (nk, -1.0)], 0.0);
+        table.at_most(vec![(xm, 1.0), (nm, -1.0)], 0.0);
+        table.at_most(vec![(nk, 1.0)], 4.0);
+        let problem = Hidden::substitute(&table).unwrap();
+        let blocks = Blocks::new(&problem);
+        assert_eq!(blocks.len(), 1);
+        let linked = Linked::find(&problem, &blocks, blocks.relations(0)).expect("the linked shape");
+        assert_eq!((linked.c1, linked.c2, linked.r1, linked.r2), (5.0, 10.0, 0.0, 0.0));
+        let got = intervals(&table.attack().unwrap());
+        assert_eq!(got, [(xk, 0.0, 4.0), (xm, 1.0, 5.0), (nk, 0.0, 4.0), (nm, 6.0, 10.0)]);
+        assert_eq!(intervals(&table.attack_with(Path::LpOnly).unwrap()), got);
+    }
+
     #[test]
     fn many_blocks_come_back_in_cell_order() {
         // Interleave two-cell blocks, single cells and a rectangle linked across the table.
@@ -1051,6 +1157,55 @@ mod tests {
                 prop_assert_eq!(x.cell, y.cell);
                 prop_assert!((x.low - y.low).abs() < 1e-6, "{:?} vs {:?}", fast, full);
                 prop_assert!(x.high == y.high || (x.high - y.high).abs() < 1e-6, "{:?} vs {:?}", fast, full);
+            }
+        }
+
+        /// The closed form of a proportion hidden for both sexes (`Linked`: two published totals,
+        /// numerator within denominator for each sex) equals the LP on the same block,
+        /// infeasibility included; orders the other way round go to the LP and agree too.
+        #[test]
+        fn linked_closed_form_equals_lp(
+            totals in (0..=30u32, 0..=40u32),
+            slack in (prop_oneof![Just(0.0), Just(2.0), Just(-1.0)], prop_oneof![Just(0.0), Just(3.0)]),
+            scale in prop_oneof![Just(1.0), Just(2.0), Just(-1.0), Just(0.5)],
+            uppers in proptest::collection::vec(proptest::option::of(0..=35u32), 4),
+            lower in proptest::option::of(0..=12u32),
+            (flip, numerators_first, swapped_terms) in (any::<bool>(), any::<bool>(), any::<bool>()),
+        ) {
+            let mut table = Table::default();
+            let y: Vec<usize> = (0..4).map(|_| table.cell(f64::NAN, false)).collect();
+            let (x_t, n_t) = (table.cell(totals.0.into(), true), table.cell(totals.1.into(), true));
+            let sums = [([y[0], y[1]], x_t), ([y[2], y[3]], n_t)];
+            let order = if numerators_first { [0, 1] } else { [1, 0] };
+            for i in order {
+                let ([u, v], t) = sums[i];
+                table.equal(vec![(u, scale), (v, scale), (t, -scale)], 0.0);
+            }
+            // x_K ≤ n_K + r₁ and x_M ≤ n_M + r₂ (`flip`: the second the other way round).
+            for (k, (x, n, r)) in [(y[0], y[2], slack.0), (y[1], y[3], slack.1)].into_iter().enumerate() {
+                let (x, n) = if flip && k == 1 { (n, x) } else { (x, n) };
+                let terms = if swapped_terms { vec![(n, -scale.abs()), (x, scale.abs())] } else { vec![(x, scale.abs()), (n, -scale.abs())] };
+                table.at_most(terms, r * scale.abs());
+            }
+            for (&cell, upper) in y.iter().zip(&uppers) {
+                if let Some(u) = upper {
+                    table.at_most(vec![(cell, 1.0)], f64::from(*u));
+                }
+            }
+            if let Some(l) = lower {
+                table.at_most(vec![(y[1], -1.0)], -f64::from(l)); // x_M ≥ l
+            }
+            match (table.attack(), table.attack_with(Path::LpOnly)) {
+                (Ok(closed), Ok(lp)) => {
+                    prop_assert_eq!(closed.len(), 4);
+                    for (c, l) in closed.iter().zip(&lp) {
+                        prop_assert_eq!(c.cell, l.cell);
+                        prop_assert!((c.low - l.low).abs() < 1e-6, "{:?} vs {:?}", closed, lp);
+                        prop_assert!(c.high == l.high || (c.high - l.high).abs() < 1e-6, "{:?} vs {:?}", closed, lp);
+                    }
+                }
+                (Err(AuditError::Infeasible), Err(AuditError::Infeasible)) => {}
+                (closed, lp) => prop_assert!(false, "closed form {:?}, LP {:?}", closed, lp),
             }
         }
 
