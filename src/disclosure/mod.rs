@@ -269,8 +269,12 @@ pub fn protect(links: &Links) -> Result<Protection, DisclosureError> {
     links.propagate(&mut flags);
     clock.lap("disclosure: primary and secondary");
     let mut complementary = 0;
-    // The latest interval of each hidden cell, and the cells hidden since the last audit.
-    let mut latest: Vec<Option<Exposure>> = vec![None; links.len()];
+    // The latest interval of each hidden cell (`at[cell]` is its position in `latest` + 1, 0
+    // for none: a zeroed vector costs no page until written, and one `Option<Exposure>` per
+    // link cell was 300 MB and 0.8 s of page faults at Kolada scale), and the cells hidden
+    // since the last audit.
+    let mut latest: Vec<Exposure> = Vec::new();
+    let mut at: Vec<u32> = vec![0; links.len()];
     let mut fresh: Vec<bool> = vec![true; links.len()];
     loop {
         clock.lap("disclosure: round");
@@ -279,18 +283,29 @@ pub fn protect(links: &Links) -> Result<Protection, DisclosureError> {
         let solved = table.attack_where(|c| back[c] != usize::MAX && fresh[back[c]])?;
         clock.lap("disclosure: audited");
         for e in solved.into_iter().flatten() {
-            if back[e.cell] != usize::MAX {
-                latest[back[e.cell]] = Some(Exposure { cell: back[e.cell], ..e });
+            let cell = back[e.cell];
+            if cell == usize::MAX {
+                continue;
+            }
+            let e = Exposure { cell, ..e };
+            match at[cell] {
+                0 => {
+                    latest.push(e);
+                    at[cell] = latest.len() as u32;
+                }
+                p => latest[p as usize - 1] = e,
             }
         }
-        let exposed: Vec<Exposure> = latest
+        // In cell order, as everything that follows depends on it.
+        let mut exposed: Vec<Exposure> = latest
             .iter()
-            .flatten()
             .filter(|e| flags[e.cell].hidden() && !e.protected(f64::from(links.width[e.cell])))
             .copied()
             .collect();
+        exposed.sort_unstable_by_key(|e| e.cell);
         if exposed.is_empty() {
-            let exposures = latest.into_iter().flatten().filter(|e| flags[e.cell].hidden()).collect();
+            let mut exposures: Vec<Exposure> = latest.into_iter().filter(|e| flags[e.cell].hidden()).collect();
+            exposures.sort_unstable_by_key(|e| e.cell);
             return Ok(Protection { flags, exposures, complementary });
         }
         let before = flags.clone();
