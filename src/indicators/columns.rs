@@ -38,6 +38,11 @@ impl Cells {
         let start = if i == 0 { 0 } else { self.ends[i - 1] };
         &self.flat[start..self.ends[i]]
     }
+
+    /// The rows that rest on a cell `hidden` says is hidden.
+    fn resting_on<'a>(&'a self, hidden: &'a impl Fn(&[u32]) -> bool) -> impl Iterator<Item = usize> + 'a {
+        (0..self.ends.len()).filter(move |&i| hidden(self.of(i)))
+    }
 }
 
 /// Where a row's keys come from: the wide row, and whether its age group is `all` although
@@ -207,14 +212,12 @@ impl ValueColumns {
     /// Removes every number of each row that rests on a hidden cell: value, interval,
     /// numerator, denominator and note; the row says `suppressed`.
     pub fn suppress(&mut self, hidden: impl Fn(&[u32]) -> bool) {
-        for i in 0..self.len() {
-            if hidden(self.cells.of(i)) {
-                self.status[i] = RowStatus::Suppressed;
-                self.numerator[i] = None;
-                self.denominator[i] = None;
-                self.value[i] = None;
-                self.ci[i] = None;
-            }
+        for i in self.cells.resting_on(&hidden) {
+            self.status[i] = RowStatus::Suppressed;
+            self.numerator[i] = None;
+            self.denominator[i] = None;
+            self.value[i] = None;
+            self.ci[i] = None;
         }
         let status = &self.status;
         self.notes.retain(|(p, _)| status[*p as usize] != RowStatus::Suppressed);
@@ -304,21 +307,19 @@ impl GapColumns {
     /// Removes every number of each gap that rests on a hidden cell; the row says
     /// `suppressed` and favours no one.
     pub fn suppress(&mut self, hidden: impl Fn(&[u32]) -> bool) {
-        for i in 0..self.len() {
-            if hidden(self.cells.of(i)) {
-                self.status[i] = RowStatus::Suppressed;
-                self.women[i] = None;
-                self.men[i] = None;
-                self.diff[i] = None;
-                self.diff_ci[i] = None;
-                self.ratio[i] = None;
-                self.ratio_ci[i] = None;
-                self.women_share[i] = None;
-                self.women_share_ci[i] = None;
-                self.base_share[i] = None;
-                self.significant[i] = None;
-                self.favours[i] = "none";
-            }
+        for i in self.cells.resting_on(&hidden) {
+            self.status[i] = RowStatus::Suppressed;
+            self.women[i] = None;
+            self.men[i] = None;
+            self.diff[i] = None;
+            self.diff_ci[i] = None;
+            self.ratio[i] = None;
+            self.ratio_ci[i] = None;
+            self.women_share[i] = None;
+            self.women_share_ci[i] = None;
+            self.base_share[i] = None;
+            self.significant[i] = None;
+            self.favours[i] = "none";
         }
     }
 
