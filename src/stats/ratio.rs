@@ -48,21 +48,67 @@ pub fn koopman(x1: f64, n1: f64, x2: f64, n2: f64, level: f64) -> Result<(f64, I
     let crit = z(level).powi(2);
     let g = |t: f64| score(t.exp(), x1, n1, x2, n2) - crit;
     let rr = if x2 == 0.0 { f64::INFINITY } else { (x1 / n1) / (x2 / n2) };
+    let (guess_low, guess_high) = nam_guess(x1, n1, x2, n2, crit);
 
     let low = if x1 == 0.0 {
         0.0
     } else {
         // Inside the interval: RR itself, or when RR = ∞ a ratio far above the continuity-corrected one.
         let inside = if rr.is_finite() { rr.ln() } else { ((x1 / n1) / (0.5 / n2)).ln() + 30.0 };
-        crossing(&g, inside, -1.0).exp()
+        polish(&g, guess_low.ln(), -1.0).unwrap_or_else(|| crossing(&g, inside, -1.0)).exp()
     };
     let high = if x2 == 0.0 {
         f64::INFINITY
     } else {
         let inside = if rr > 0.0 { rr.ln() } else { ((0.5 / n1) / (x2 / n2)).ln() - 30.0 };
-        crossing(&g, inside, 1.0).exp()
+        polish(&g, guess_high.ln(), 1.0).unwrap_or_else(|| crossing(&g, inside, 1.0)).exp()
     };
     Ok((rr, Interval { low, high, method: Method::Koopman }))
+}
+
+/// Nam's closed-form cubic for Koopman's limits (Nam 1995; PropCIs `riskscoreci`), as a first
+/// guess only: its trigonometric solution loses digits for extreme counts, so [`polish`] checks
+/// the guess against the score itself before using it, and the search of [`crossing`] remains.
+/// `(NaN, NaN)` outside the cubic's branches (x₁ = n₁ or x₂ = n₂).
+fn nam_guess(x1: f64, n1: f64, x2: f64, n2: f64, z2: f64) -> (f64, f64) {
+    if !(x1 < n1 && x2 < n2) {
+        return (f64::NAN, f64::NAN);
+    }
+    let a1 = n2 * (n2 * (n2 + n1) * x1 + n1 * (n2 + x1) * z2);
+    let a2 = -n2 * (n2 * n1 * (x2 + x1) + 2.0 * (n2 + n1) * x2 * x1 + n1 * (n2 + x2 + 2.0 * x1) * z2);
+    let a3 = 2.0 * n2 * n1 * x2 * (x2 + x1) + (n2 + n1) * x2 * x2 * x1 + n2 * n1 * (x2 + x1) * z2;
+    let a4 = -n1 * x2 * x2 * (x2 + x1);
+    let (b1, b2, b3) = (a2 / a1, a3 / a1, a4 / a1);
+    let c1 = b2 - b1 * b1 / 3.0;
+    let c2 = b3 - b1 * b2 / 3.0 + 2.0 * b1.powi(3) / 27.0;
+    let angle = (27f64.sqrt() * c2 / (2.0 * c1 * (-c1).sqrt())).acos();
+    let r = 2.0 * (-c1 / 3.0).sqrt();
+    let third = std::f64::consts::PI / 3.0;
+    let roots = [
+        -r * (third - angle / 3.0).cos() - b1 / 3.0,
+        -r * (third + angle / 3.0).cos() - b1 / 3.0,
+        r * (angle / 3.0).cos() - b1 / 3.0,
+    ];
+    let up = roots.iter().copied().fold(f64::INFINITY, f64::min);
+    let max = roots.iter().copied().fold(f64::NEG_INFINITY, f64::max);
+    let low = roots.iter().sum::<f64>() - up - max;
+    let limit = |p0: f64| (1.0 - (n1 - x1) * (1.0 - p0) / (x2 + n1 - (n2 + n1) * p0)) / p0;
+    (limit(low), limit(up))
+}
+
+/// The limit near `guess` (in ln θ) where g, negative inside the interval, turns non-negative
+/// walking in direction `dir`: when g changes sign across `guess ± 10⁻⁷`, Brent on that bracket
+/// (a few steps instead of a dozen from RR outward). `None` when the guess does not bracket the
+/// limit. U is 0 at RR and grows away from it on each side (what the search from RR relies on
+/// too), so each side has one crossing, and a bracket with g < 0 on its inner end and g ≥ 0 on
+/// its outer end holds that side's.
+fn polish(g: &impl Fn(f64) -> f64, guess: f64, dir: f64) -> Option<f64> {
+    if !guess.is_finite() {
+        return None;
+    }
+    let d = 1e-7 * guess.abs().max(1.0);
+    let (inner, outer) = (guess - dir * d, guess + dir * d);
+    (g(inner) < 0.0 && g(outer) >= 0.0).then(|| brent(g, inner, outer, 1e-12, MAX_BRENT))
 }
 
 /// Koopman's score statistic U(θ) at the constrained maximum-likelihood estimates (x₁ + x₂ > 0).
@@ -235,6 +281,25 @@ mod tests {
             let rel = |a: f64, b: f64| if a == b { 0.0 } else { ((a - b) / b).abs() };
             assert!(rel(iv.low, l) < 1e-8 && rel(iv.high, u) < 1e-8, "{x1}/{n1} vs {x2}/{n2}: {iv:?} vs ({l}, {u})");
         }
+    }
+
+    /// The guess from Nam's cubic brackets both limits of ordinary counts, and polishing it gives
+    /// the root the search from RR finds; a guess that brackets nothing is declined.
+    #[test]
+    fn koopman_polishes_the_cubics_guess() {
+        for (x1, n1, x2, n2) in [(45.0, 60.0, 30.0, 55.0), (305.0, 457.0, 288.0, 389.0), (3.0, 1000.0, 250.0, 400.0)] {
+            let crit = z(0.95).powi(2);
+            let g = |t: f64| score(t.exp(), x1, n1, x2, n2) - crit;
+            let inside = ((x1 / n1) / (x2 / n2)).ln();
+            let (low, high) = nam_guess(x1, n1, x2, n2, crit);
+            for (guess, dir) in [(low, -1.0), (high, 1.0)] {
+                let polished = polish(&g, guess.ln(), dir).expect("the cubic's guess brackets the limit");
+                assert!((polished - crossing(&g, inside, dir)).abs() < 1e-10, "{x1}/{n1} vs {x2}/{n2}");
+            }
+            assert_eq!(polish(&g, inside, 1.0), None, "RR itself brackets no limit");
+            assert_eq!(polish(&g, f64::NAN, 1.0), None);
+        }
+        assert!(nam_guess(20.0, 20.0, 15.0, 30.0, 3.84).0.is_nan(), "x₁ = n₁ is outside the cubic's branches");
     }
 
     /// Edges: x₁ = 0 → RR = L = 0; x₂ = 0 → RR = U = ∞ with a finite positive L; both 0 → no ratio.
