@@ -214,32 +214,11 @@ mod tests {
         assert_eq!(iv.method, Method::Koopman);
     }
 
-    /// PropCIs `riskscoreci` (Nam 1995's closed-form cubic), transcribed as an independent oracle. Valid
-    /// for the branches 0 < x₂, x₁ < n₁ and x₂ < n₂ (general, x₁ = 0 upper, x₂ = 0 lower).
+    /// PropCIs `riskscoreci` (Nam 1995's closed-form cubic, [`nam_guess`]) with its branches for
+    /// x₁ = 0 (L = 0) and x₂ = 0 (U = ∞). Valid for x₁ < n₁ and x₂ < n₂.
     fn nam_cubic(x1: f64, n1: f64, x2: f64, n2: f64, level: f64) -> (f64, f64) {
-        let z2 = z(level).powi(2);
-        let a1 = n2 * (n2 * (n2 + n1) * x1 + n1 * (n2 + x1) * z2);
-        let a2 = -n2 * (n2 * n1 * (x2 + x1) + 2.0 * (n2 + n1) * x2 * x1 + n1 * (n2 + x2 + 2.0 * x1) * z2);
-        let a3 = 2.0 * n2 * n1 * x2 * (x2 + x1) + (n2 + n1) * x2 * x2 * x1 + n2 * n1 * (x2 + x1) * z2;
-        let a4 = -n1 * x2 * x2 * (x2 + x1);
-        let (b1, b2, b3) = (a2 / a1, a3 / a1, a4 / a1);
-        let c1 = b2 - b1 * b1 / 3.0;
-        let c2 = b3 - b1 * b2 / 3.0 + 2.0 * b1.powi(3) / 27.0;
-        let ceta = (27f64.sqrt() * c2 / (2.0 * c1 * (-c1).sqrt())).acos();
-        let r = 2.0 * (-c1 / 3.0).sqrt();
-        let pi = std::f64::consts::PI;
-        let roots = [
-            -r * (pi / 3.0 - ceta / 3.0).cos() - b1 / 3.0,
-            -r * (pi / 3.0 + ceta / 3.0).cos() - b1 / 3.0,
-            r * (ceta / 3.0).cos() - b1 / 3.0,
-        ];
-        let up = roots.iter().copied().fold(f64::INFINITY, f64::min);
-        let max = roots.iter().copied().fold(f64::NEG_INFINITY, f64::max);
-        let low = roots.iter().sum::<f64>() - up - max;
-        let limit = |p0: f64| (1.0 - (n1 - x1) * (1.0 - p0) / (x2 + n1 - (n2 + n1) * p0)) / p0;
-        let l = if x1 == 0.0 { 0.0 } else { limit(low) };
-        let u = if x2 == 0.0 { f64::INFINITY } else { limit(up) };
-        (l, u)
+        let (low, up) = nam_guess(x1, n1, x2, n2, z(level).powi(2));
+        (if x1 == 0.0 { 0.0 } else { low }, if x2 == 0.0 { f64::INFINITY } else { up })
     }
 
     /// Koopman 1984's data via Nam 1995 (statsmodels `test_score_confint_koopman_nam`; STATISTICS.md E3):
@@ -262,8 +241,10 @@ mod tests {
         assert_koopman(7.0, 34.0, 1.0, 34.0, 7.0, 1.2209, 42.5757);
     }
 
-    /// The root search agrees with Nam's closed-form cubic (PropCIs) to 1e-8 relative, including the
-    /// x₁ = 0 and x₂ = 0 branches and a 99.8 % level.
+    /// The root of the score agrees with Nam's closed-form cubic (PropCIs) to 1e-8 relative,
+    /// including the x₁ = 0 and x₂ = 0 branches and a 99.8 % level. (The cubic is only the root
+    /// search's first guess, and the search from RR finds the same roots:
+    /// `koopman_polishes_the_cubics_guess`.)
     #[test]
     fn koopman_matches_nams_cubic() {
         let cases = [
