@@ -340,7 +340,8 @@ pub fn protect(links: &Links) -> Result<Protection, DisclosureError> {
 /// the relations: an index over every cell cost 2 s and 600 MB at Kolada scale, and a scan
 /// per exposed cell was 5 minutes a round.
 struct Related {
-    /// Each cell's position in the lists (`u32::MAX`: not asked about).
+    /// Each cell's position in the lists + 1 (0: not asked about; zeroed, so the pages of the
+    /// millions of cells not asked about are never touched).
     at: Vec<u32>,
     triples: Vec<Vec<usize>>,
     within: Vec<Vec<usize>>,
@@ -349,18 +350,18 @@ struct Related {
 
 impl Related {
     fn of(links: &Links, cells: impl IntoIterator<Item = usize>) -> Self {
-        let mut at = vec![u32::MAX; links.len()];
+        let mut at = vec![0u32; links.len()];
         let mut asked = 0;
         for c in cells {
-            if at[c] == u32::MAX {
-                at[c] = asked;
+            if at[c] == 0 {
                 asked += 1;
+                at[c] = asked;
             }
         }
         let lists = || vec![Vec::new(); asked as usize];
         let mut r = Related { at, triples: lists(), within: lists(), sums: lists() };
         let add = |at: &[u32], lists: &mut [Vec<usize>], c: usize, i: usize| {
-            if let Some(list) = lists.get_mut(at[c] as usize)
+            if let Some(list) = (at[c] as usize).checked_sub(1).and_then(|p| lists.get_mut(p))
                 && list.last() != Some(&i)
             {
                 list.push(i);
@@ -385,7 +386,7 @@ impl Related {
 
     /// The relations of `cell` (asked about in [`Related::of`]) in `lists`.
     fn of_cell<'a>(&self, lists: &'a [Vec<usize>], cell: usize) -> &'a [usize] {
-        lists.get(self.at[cell] as usize).map_or(&[], Vec::as_slice)
+        (self.at[cell] as usize).checked_sub(1).and_then(|p| lists.get(p)).map_or(&[], Vec::as_slice)
     }
 
     /// The cell to hide next so `cell` is protected: among published cells sharing a relation

@@ -629,7 +629,7 @@ pub(super) fn all<'a>(
         out.errors.append(&mut e);
         bands.append(&mut b);
     }
-    let mut dsr_part = Part { values: ValueColumns::with_capacity(0, 0), gaps: GapColumns::with_capacity(0, 0) };
+    let mut dsr_part = Part { values: ValueColumns::default(), gaps: GapColumns::default() };
     // Age-standardised rates: the band rows give the strata; the DSR row (age group `all`)
     // replaces any crude all-ages row, and its gap is MOVER on the two Dobson intervals.
     for (i, ind) in indicators.iter().enumerate() {
