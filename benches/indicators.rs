@@ -30,6 +30,10 @@ use polars::prelude::*;
 
 use jamfor::generate::kolada::{FILE, OBSERVATIONS, ORGS, PAIRS, YEARS};
 
+/// The allocator the `jamfor` binary uses, so that the bench measures what users run.
+#[global_allocator]
+static ALLOCATOR: jamfor::allocator::Allocator = jamfor::allocator::Allocator;
+
 /// One value row per indicator × organisation × year × sex (K, M, T).
 const VALUES: usize = PAIRS * ORGS * YEARS * 3;
 /// One gap per indicator × organisation × year.
@@ -278,6 +282,7 @@ fn diagnose(path: &Path) {
 }
 
 fn bench(c: &mut Criterion) {
+    jamfor::allocator::tune();
     let path = file();
     let round = round();
     let cat = catalogue();

@@ -17,6 +17,10 @@ const ROWS: usize = ORGS * MEASURES * YEARS;
 
 use jamfor::generate::Rng;
 
+/// The allocator the `jamfor` binary uses, so that the bench measures what users run.
+#[global_allocator]
+static ALLOCATOR: jamfor::allocator::Allocator = jamfor::allocator::Allocator;
+
 fn swedish(tenths: u64) -> String {
     let int = (tenths / 10).to_string();
     let mut s = String::new();
@@ -66,6 +70,7 @@ pub fn export() -> PathBuf {
 }
 
 fn bench(c: &mut Criterion) {
+    jamfor::allocator::tune();
     let path = export();
     let size = std::fs::metadata(&path).unwrap().len();
     let input = Input { path: path.clone(), source: "wide_1m_cp1252.csv".into(), hints: InputHints::default() };

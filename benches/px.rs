@@ -12,6 +12,10 @@ use jamfor::ingest::pcaxis::{self, Data, PxTable, Symbol};
 
 use jamfor::generate::Rng;
 
+/// The allocator the `jamfor` binary uses, so that the bench measures what users run.
+#[global_allocator]
+static ALLOCATOR: jamfor::allocator::Allocator = jamfor::allocator::Allocator;
+
 /// A table of `regions` × 100 ages × 3 sexes × `months` months.
 fn table(regions: usize, months: usize) -> PxTable {
     let names = ["Åbyholm", "Norrvik", "Ekeskog", "Sjöbacka", "Granlunda", "Älvdala", "Fjällbyn", "Lärkvik"];
@@ -60,6 +64,7 @@ fn file(name: &str, regions: usize, months: usize) -> PathBuf {
 }
 
 fn bench(c: &mut Criterion) {
+    jamfor::allocator::tune();
     let _small = file("px_40x100x3x300.px", 40, 300);
     let path = file("px_400x100x3x300.px", 400, 300);
     let size = std::fs::metadata(&path).unwrap().len();

@@ -15,6 +15,10 @@ use polars::prelude::*;
 
 use jamfor::generate::Rng;
 
+/// The allocator the `jamfor` binary uses, so that the bench measures what users run.
+#[global_allocator]
+static ALLOCATOR: jamfor::allocator::Allocator = jamfor::allocator::Allocator;
+
 const ROWS: usize = 10_000_000;
 
 fn extract(path: &Path) {
@@ -70,6 +74,7 @@ fn file() -> PathBuf {
 }
 
 fn bench(c: &mut Criterion) {
+    jamfor::allocator::tune();
     let path = file();
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
     let sql = root.join("queries/elderly_care.home_care_hours.sql");

@@ -18,9 +18,11 @@
 //! - [`round`]: `round.toml` → a checked [`round::Round`] (roles, periods, inputs with hints).
 //! - [`ingest`]: files → observations, with positioned errors.
 //! - [`error`]: [`error::Location`] and [`error::Problem`], shared by every stage.
+//! - [`allocator`]: the allocator the binaries use (mimalloc, keeping freed memory for reuse).
 //! - [`timings`]: `JAMFOR_TIMINGS=1` prints where a run's time goes.
 //! - [`cli`]: the `jamfor` subcommands (the binary is a thin shell around [`cli::run`]).
 
+pub mod allocator;
 pub mod cli;
 pub mod compare;
 pub mod disclosure;

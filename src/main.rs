@@ -3,6 +3,10 @@
 
 use std::process::ExitCode;
 
+#[global_allocator]
+static ALLOCATOR: jamfor::allocator::Allocator = jamfor::allocator::Allocator;
+
 fn main() -> ExitCode {
+    jamfor::allocator::tune();
     jamfor::cli::main()
 }
