@@ -205,6 +205,7 @@ pub fn ingest(inputs: &[Input]) -> Ingested {
 /// Reads every input in order, then derives variables from the record-level tables with each
 /// query (a report per query, named by its file).
 pub fn ingest_with(inputs: &[Input], queries: &[sql::Query]) -> Ingested {
+    let clock = crate::timings::Stopwatch::start();
     // Files are read in parallel, each into a session of its own, and joined in input order:
     // the result is the same as reading them one after the other.
     let mut parts = inputs
@@ -230,8 +231,10 @@ pub fn ingest_with(inputs: &[Input], queries: &[sql::Query]) -> Ingested {
     }
     // Queries read the record tables: when one could not be read, they would only fail again.
     let tables_ok = reports.iter().all(|r| r.format != Some(Format::Records) || r.problems.is_empty());
+    clock.lap("ingest: files read");
     for q in queries.iter().filter(|_| tables_ok) {
         reports.push(derive_one(q, &mut session));
+        clock.lap(&format!("ingest: {} derived", q.source));
     }
     kolada::fill_names(&mut session);
     Ingested { observations: session.builder.finish(), reports, kolada: session.kolada, tables: session.tables }

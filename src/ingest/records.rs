@@ -16,6 +16,7 @@
 use std::collections::HashMap;
 
 use polars::prelude::*;
+use rayon::prelude::*;
 
 use super::decode::{Text, prepare};
 use super::error::IngestError;
@@ -393,6 +394,12 @@ fn check_unique(frame: &DataFrame, input: &Input, report: &mut FileReport, line:
     }
 }
 
+/// A Parquet column whose type cannot hold what its role needs (a list where an organisation
+/// code belongs).
+fn unreadable(header: &str, dtype: &DataType, expected: &str) -> IngestError {
+    IngestError::Invalid { found: format!("column {header:?} of type {dtype}"), expected: expected.to_string() }
+}
+
 fn read_parquet(input: &Input, report: &mut FileReport) -> Option<DataFrame> {
     let source = input.source.as_str();
     let read = std::fs::File::open(&input.path)
@@ -406,18 +413,35 @@ fn read_parquet(input: &Input, report: &mut FileReport) -> Option<DataFrame> {
         }
     };
     report.format = Some(Format::Records);
+    let kinds: Vec<(String, Option<Kind>)> =
+        frame.columns().iter().map(|c| column_kind(c.name().as_str(), input)).collect();
+    // The key columns (organisation, period, sex) as text with their distinct values, found for
+    // all of them at once on the pool (each is a hash pass over every record).
+    let keys: Vec<Option<(StringChunked, StringChunked)>> = frame
+        .columns()
+        .par_iter()
+        .zip(&kinds)
+        .map(|(c, (_, role))| {
+            if !matches!(role, Some(Kind::Org | Kind::Period | Kind::Sex)) {
+                return None;
+            }
+            let text = c.cast(&DataType::String).ok()?.str().ok()?.clone();
+            let distinct = text.unique().ok()?;
+            Some((text, distinct))
+        })
+        .collect();
     let mut out = Vec::with_capacity(frame.width());
-    for (j, c) in frame.columns().iter().enumerate() {
+    for (j, ((c, (name, role)), key)) in frame.columns().iter().zip(kinds).zip(keys).enumerate() {
         let header = c.name().to_string();
-        let (name, role) = column_kind(&header, input);
         let row = |i: usize| u32::try_from(i + 1).unwrap_or(u32::MAX);
         let col = match role {
             Some(kind @ (Kind::Org | Kind::Period | Kind::Sex)) => {
-                let Ok(text) = c.cast(&DataType::String) else { continue };
-                let Ok(text) = text.str().cloned() else { continue };
+                let Some((text, distinct)) = key else {
+                    report.problems.add(Location::file(source), unreadable(&header, c.dtype(), "text"));
+                    continue;
+                };
                 // Few distinct values: parse each once, and rewrite the column only when some
                 // value is not in canonical form already (`kvinna` → `K`, `2024M03` → `2024-03`).
-                let Ok(distinct) = text.unique() else { continue };
                 let cache: HashMap<String, Result<String, IngestError>> = distinct
                     .iter()
                     .flatten()
@@ -444,8 +468,10 @@ fn read_parquet(input: &Input, report: &mut FileReport) -> Option<DataFrame> {
                 }
             }
             Some(_) => {
-                let Ok(ages) = c.cast(&DataType::Int64) else { continue };
-                let Ok(ages) = ages.i64().cloned() else { continue };
+                let Some(ages) = c.cast(&DataType::Int64).ok().and_then(|a| a.i64().ok().cloned()) else {
+                    report.problems.add(Location::file(source), unreadable(&header, c.dtype(), "whole years"));
+                    continue;
+                };
                 for (i, a) in ages.iter().enumerate() {
                     if !a.is_some_and(|a| (0..=120).contains(&a)) {
                         let found = format!("age {}", a.map_or("(empty)".to_string(), |a| a.to_string()));
@@ -457,17 +483,17 @@ fn read_parquet(input: &Input, report: &mut FileReport) -> Option<DataFrame> {
             }
             None => {
                 let signed = input.hints.signed.iter().any(|s| *s == header || *s == name);
-                if c.dtype().is_primitive_numeric() && !signed {
-                    let Ok(f) = c.cast(&DataType::Float64) else { continue };
-                    if let Ok(f) = f.f64()
-                        && let Some(i) = f.iter().position(|x| x.is_some_and(|x| x < 0.0))
-                    {
-                        let kind = IngestError::Invalid {
-                            found: format!("{} in column {header:?}", f.get(i).unwrap_or_default()),
-                            expected: "0 or more (records hold counts, hours and amounts)".into(),
-                        };
-                        bad(report, source, row(i), j, kind);
-                    }
+                if c.dtype().is_primitive_numeric()
+                    && !signed
+                    && let Ok(f) = c.cast(&DataType::Float64)
+                    && let Ok(f) = f.f64()
+                    && let Some(i) = f.iter().position(|x| x.is_some_and(|x| x < 0.0))
+                {
+                    let kind = IngestError::Invalid {
+                        found: format!("{} in column {header:?}", f.get(i).unwrap_or_default()),
+                        expected: "0 or more (records hold counts, hours and amounts)".into(),
+                    };
+                    bad(report, source, row(i), j, kind);
                 }
                 c.clone().with_name(name.as_str().into())
             }

@@ -177,7 +177,9 @@ pub fn run(query: &Query, tables: &[RecordTable]) -> Result<Vec<Derived>, Vec<Pr
     for (name, lf) in registered(query, tables) {
         ctx.register(&name, lf);
     }
+    let clock = crate::timings::Stopwatch::start();
     let frame = ctx.execute(&query.sql).and_then(LazyFrame::collect).map_err(|e| fail(e.to_string()))?;
+    clock.lap("sql: query run");
     // GROUP BY returns groups in no fixed order; sorting by every key (and the value, so that
     // even duplicate keys come out the same way) makes the derived rows, their row numbers and
     // any "result row N" in an error the same on every run.

@@ -152,6 +152,16 @@ fn a_parquet_extract_reads_like_the_csv() {
     let got = spelled("kvinna", "x");
     let first = got.reports[0].problems.list[0].to_string();
     assert_eq!(first, "hemtjanst.parquet:3:6: sex code \"x\" is not one of K, M, T (or kvinnor, män, totalt…)");
+    // A key column whose type cannot be text (a list per record) is an error, not a column
+    // quietly left out of the table.
+    let mut frame = csv.tables[0].frame.clone();
+    let lists: Vec<Series> = (0..frame.height()).map(|_| Series::new("".into(), [1i64, 2])).collect();
+    frame.with_column(Column::new("sex".into(), lists)).unwrap();
+    ParquetWriter::new(std::fs::File::create(&path).unwrap()).finish(&mut frame).unwrap();
+    let got = ingest::ingest(std::slice::from_ref(&input));
+    assert_eq!(got.problem_count(), 1, "{:?}", got.reports[0].problems);
+    let problem = got.reports[0].problems.list[0].to_string();
+    assert_eq!(problem, "hemtjanst.parquet: found column \"sex\" of type list[i64], expected text");
 }
 
 #[test]
