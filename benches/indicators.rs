@@ -13,6 +13,7 @@
 //!
 //!     cargo bench --bench indicators                        # both, criterion
 //!     INDICATORS_PROFILE=1 cargo bench --bench indicators   # one run in timed sub-steps
+//!     INDICATORS_PROFILE=3 cargo bench --bench indicators   # three, in one process
 //!     JAMFOR_TIMINGS=1 INDICATORS_PROFILE=1 cargo bench …    # and the stage's own steps
 //!     INDICATORS_DIAG=1 cargo bench --bench indicators      # the audit's first round, in steps
 
@@ -129,7 +130,7 @@ fn counts(c: &Computed, observations: usize) {
     );
 }
 
-/// `INDICATORS_PROFILE=1`: one run in sub-steps instead of the benchmark (where the time
+/// `INDICATORS_PROFILE=N`: N runs in sub-steps instead of the benchmark (where the time
 /// goes), then the sample rows. Every step is printed as soon as it ends.
 fn profile(path: &Path, round: &Round, cat: &Catalogue) {
     let secs = |t: Instant| t.elapsed().as_secs_f64();
@@ -290,8 +291,14 @@ fn bench(c: &mut Criterion) {
         diagnose(&path);
         return;
     }
-    if std::env::var_os("INDICATORS_PROFILE").is_some() {
-        profile(&path, &round, &cat);
+    if let Some(runs) = std::env::var_os("INDICATORS_PROFILE") {
+        // INDICATORS_PROFILE=3: three runs in one process; the later ones find memory the
+        // allocator already holds, as criterion's iterations do.
+        let runs: usize = runs.to_str().and_then(|r| r.parse().ok()).unwrap_or(1);
+        for run in 1..=runs {
+            eprintln!("profile: run {run} of {runs}");
+            profile(&path, &round, &cat);
+        }
         return;
     }
     let run = || {
