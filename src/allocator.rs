@@ -5,7 +5,7 @@
 //! above glibc's mmap threshold is a fresh mapping, and every fresh page costs a page fault and
 //! zeroing: the indicator bench faulted two million times per run. mimalloc keeps freed memory
 //! and hands it out again, which also costs less CPU time in the allocator itself (criterion,
-//! repeated runs in one process: the indicator stage 6.8 → 4.6 s, the record path 3.8 → 2.0 s;
+//! repeated runs in one process: the indicator stage 6.8 → 4.4 s, the record path 3.8 → 1.9 s;
 //! README, Performance).
 //!
 //! Two settings differ from mimalloc's defaults:
