@@ -1099,6 +1099,30 @@ mod tests {
         (0..=12u32, 0..=12u32, proptest::option::of((0..=3u32, 0..=3u32)))
     }
 
+    /// The same cells with the same attacker intervals (to 1e-6; an unbounded high equals itself).
+    fn same_exposures(a: &[Exposure], b: &[Exposure]) -> Result<(), TestCaseError> {
+        prop_assert_eq!(a.len(), b.len());
+        for (x, y) in a.iter().zip(b) {
+            prop_assert_eq!(x.cell, y.cell);
+            prop_assert!((x.low - y.low).abs() < 1e-6, "{:?} vs {:?}", a, b);
+            prop_assert!(x.high == y.high || (x.high - y.high).abs() < 1e-6, "{:?} vs {:?}", a, b);
+        }
+        Ok(())
+    }
+
+    /// A block's closed form agrees with the LP on `table`: the same `cells` intervals, or both
+    /// find the relations infeasible.
+    fn closed_form_agrees(table: &Table, cells: usize) -> Result<(), TestCaseError> {
+        match (table.attack(), table.attack_with(Path::LpOnly)) {
+            (Ok(closed), Ok(lp)) => {
+                prop_assert_eq!(closed.len(), cells);
+                same_exposures(&closed, &lp)
+            }
+            (Err(AuditError::Infeasible), Err(AuditError::Infeasible)) => Ok(()),
+            (closed, lp) => Err(TestCaseError::fail(format!("closed form {closed:?}, LP {lp:?}"))),
+        }
+    }
+
     proptest! {
         #![proptest_config(ProptestConfig::with_cases(64))]
 
@@ -1152,12 +1176,7 @@ mod tests {
                 }
             }
             let (fast, full) = (table.attack().unwrap(), table.attack_with(Path::LpOnly).unwrap());
-            prop_assert_eq!(fast.len(), full.len());
-            for (x, y) in fast.iter().zip(&full) {
-                prop_assert_eq!(x.cell, y.cell);
-                prop_assert!((x.low - y.low).abs() < 1e-6, "{:?} vs {:?}", fast, full);
-                prop_assert!(x.high == y.high || (x.high - y.high).abs() < 1e-6, "{:?} vs {:?}", fast, full);
-            }
+            same_exposures(&fast, &full)?;
         }
 
         /// The closed form of a proportion hidden for both sexes (`Linked`: two published totals,
@@ -1195,18 +1214,7 @@ mod tests {
             if let Some(l) = lower {
                 table.at_most(vec![(y[1], -1.0)], -f64::from(l)); // x_M ≥ l
             }
-            match (table.attack(), table.attack_with(Path::LpOnly)) {
-                (Ok(closed), Ok(lp)) => {
-                    prop_assert_eq!(closed.len(), 4);
-                    for (c, l) in closed.iter().zip(&lp) {
-                        prop_assert_eq!(c.cell, l.cell);
-                        prop_assert!((c.low - l.low).abs() < 1e-6, "{:?} vs {:?}", closed, lp);
-                        prop_assert!(c.high == l.high || (c.high - l.high).abs() < 1e-6, "{:?} vs {:?}", closed, lp);
-                    }
-                }
-                (Err(AuditError::Infeasible), Err(AuditError::Infeasible)) => {}
-                (closed, lp) => prop_assert!(false, "closed form {:?}, LP {:?}", closed, lp),
-            }
+            closed_form_agrees(&table, 4)?;
         }
 
         /// The closed form of a two-cell block equals the LP on the same block, infeasibility included.
@@ -1237,18 +1245,7 @@ mod tests {
             if let Some(l) = lower_a {
                 table.at_most(vec![(a, -1.0)], -f64::from(l)); // a ≥ l
             }
-            match (table.attack(), table.attack_with(Path::LpOnly)) {
-                (Ok(closed), Ok(lp)) => {
-                    prop_assert_eq!(closed.len(), 2);
-                    for (x, y) in closed.iter().zip(&lp) {
-                        prop_assert_eq!(x.cell, y.cell);
-                        prop_assert!((x.low - y.low).abs() < 1e-6, "{:?} vs {:?}", closed, lp);
-                        prop_assert!(x.high == y.high || (x.high - y.high).abs() < 1e-6, "{:?} vs {:?}", closed, lp);
-                    }
-                }
-                (Err(AuditError::Infeasible), Err(AuditError::Infeasible)) => {}
-                (closed, lp) => prop_assert!(false, "closed form {:?}, LP {:?}", closed, lp),
-            }
+            closed_form_agrees(&table, 2)?;
         }
     }
 
