@@ -160,8 +160,11 @@ pub fn wide(
     periods: Option<&(Period, Period)>,
 ) -> PolarsResult<Result<Wide, Vec<Conflict>>> {
     let frame = obs.frame();
+    let clock = crate::timings::Stopwatch::start();
     let sorted = sort_keys(obs, indicators, periods)?;
+    clock.lap("wide: sorted");
     let lined = line_up(&sorted.rows);
+    clock.lap("wide: lined up");
     if !lined.doubled.is_empty() {
         let at = |row: usize| {
             let (key, cell) = sorted.rows[row];
@@ -320,15 +323,20 @@ struct Sorted {
 /// One pass over the observations: for each row, the slots it feeds (a hash lookup of its
 /// variable and stored sex, its age band and period checked), packed into sort keys; then one
 /// parallel sort. Consecutive rows mostly share their strings, so each lookup first compares
-/// with the previous row's. Five string joins in polars did this in 9 s for 9.4 M observations
-/// (`benches/indicators.rs`); the pass takes 3.5 s and the sort 1.4 s.
+/// with the previous row's. The pass runs on the pool, a range of rows per task (the lookups only
+/// read shared tables), and the ranges' keys meet in the sort. Five string joins in polars did
+/// this in 9 s for 9.4 M observations (`benches/indicators.rs`); one sequential pass took 0.85 s.
 fn sort_keys(obs: &Observations, indicators: &[Indicator], periods: Option<&(Period, Period)>) -> PolarsResult<Sorted> {
+    use rayon::prelude::*;
     let frame = obs.frame();
     let text = |name: &str| frame.column(name).and_then(|c| c.str().cloned());
     let (variable, org, period, age) = (text("variable")?, text("org_id")?, text("period")?, text("age_group")?);
-    let sex = frame.column("sex")?.cast(&DataType::String)?;
-    let sex = sex.str()?;
-    let (orgs, periods_all, ages) = (Dictionary::new(&org), Dictionary::new(&period), Dictionary::new(&age));
+    // The sex column is an enum over `Sex::ALL`: its codes index that array.
+    let sex = frame.column("sex")?.cat8()?.physical().clone();
+    let clock = crate::timings::Stopwatch::start();
+    let (orgs, (periods_all, ages)) =
+        rayon::join(|| Dictionary::new(&org), || rayon::join(|| Dictionary::new(&period), || Dictionary::new(&age)));
+    clock.lap("wide: dictionaries");
     let packing = Packing { orgs: orgs.len(), periods: periods_all.len(), ages: ages.len() };
     let radix = [indicators.len().max(1) as u64, packing.orgs, packing.periods, packing.ages, 3, 16];
     if radix.iter().try_fold(1u64, |acc, &r| acc.checked_mul(r)).is_none() {
@@ -348,37 +356,58 @@ fn sort_keys(obs: &Observations, indicators: &[Indicator], periods: Option<&(Per
         .collect();
     let feeds = feeds(indicators);
 
-    let mut rows = Vec::new();
-    let mut last: Option<((&str, &str), &[Feed])> = None;
-    let (mut org_code, mut period_code, mut age_code) = (orgs.cache(), periods_all.cache(), ages.cache());
-    let columns = variable.iter().zip(sex.iter()).zip(org.iter().zip(period.iter()).zip(age.iter()));
-    for (cell, ((v, s), ((o, p), a))) in columns.enumerate() {
-        let (Some(v), Some(s), Some(o), Some(p), Some(a)) = (v, s, o, p, a) else { continue };
-        let fed: &[Feed] = match last {
-            Some((key, fed)) if key == (v, s) => fed,
-            _ => {
-                let stored = Sex::from_word(s).expect("the observation schema holds K, M or T");
-                let fed = feeds.get(&(v, stored)).map_or(&[][..], Vec::as_slice);
-                last = Some(((v, s), fed));
-                fed
-            }
-        };
-        if fed.is_empty() {
-            continue;
-        }
-        let pc = period_code(p);
-        if !period_ok[pc as usize] {
-            continue;
-        }
-        let (oc, ac) = (org_code(o), age_code(a));
-        for f in fed {
-            if age_ok[f.indicator as usize].as_ref().is_some_and(|ok| !ok[ac as usize]) {
+    // `Observations` holds one chunk, so the arrays are read by row number.
+    let (variable, org, period, age, sex) = (
+        variable.downcast_as_array(),
+        org.downcast_as_array(),
+        period.downcast_as_array(),
+        age.downcast_as_array(),
+        sex.downcast_as_array(),
+    );
+    let pack = |range: std::ops::Range<usize>| {
+        let mut rows = Vec::with_capacity(range.len());
+        let mut last: Option<((&str, u8), &[Feed])> = None;
+        let (mut org_code, mut period_code, mut age_code) = (orgs.cache(), periods_all.cache(), ages.cache());
+        for cell in range {
+            let (Some(v), Some(s), Some(o), Some(p), Some(a)) =
+                (variable.get(cell), sex.get(cell), org.get(cell), period.get(cell), age.get(cell))
+            else {
+                continue;
+            };
+            let fed: &[Feed] = match last {
+                Some((key, fed)) if key == (v, s) => fed,
+                _ => {
+                    let fed = feeds.get(&(v, Sex::ALL[s as usize])).map_or(&[][..], Vec::as_slice);
+                    last = Some(((v, s), fed));
+                    fed
+                }
+            };
+            if fed.is_empty() {
                 continue;
             }
-            rows.push((packing.key(f, oc, pc, ac), cell as IdxSize));
+            let pc = period_code(p);
+            if !period_ok[pc as usize] {
+                continue;
+            }
+            let (oc, ac) = (org_code(o), age_code(a));
+            for f in fed {
+                if age_ok[f.indicator as usize].as_ref().is_some_and(|ok| !ok[ac as usize]) {
+                    continue;
+                }
+                rows.push((packing.key(f, oc, pc, ac), cell as IdxSize));
+            }
         }
+        rows
+    };
+    const RANGE: usize = 1 << 18;
+    let n = frame.height();
+    let parts: Vec<Vec<(u64, IdxSize)>> =
+        (0..n.div_ceil(RANGE)).into_par_iter().map(|i| pack(i * RANGE..n.min((i + 1) * RANGE))).collect();
+    let mut rows = Vec::with_capacity(parts.iter().map(Vec::len).sum());
+    for part in parts {
+        rows.extend_from_slice(&part);
     }
-    use rayon::slice::ParallelSliceMut;
+    clock.lap("wide: keys packed");
     rows.par_sort_unstable();
     Ok(Sorted { rows, packing })
 }

@@ -84,15 +84,17 @@ impl Observations {
                 return Err(SchemaError::Nulls { column });
             }
         }
+        // The status column is an enum over `Status::ALL`: its codes index that array.
         let value = frame.column("value")?.f64()?;
-        let status = frame.column("status")?.cast(&DataType::String)?;
-        let status = status.str()?;
+        let status = frame.column("status")?.cat8()?.physical();
+        let absent: Vec<bool> = Status::ALL.iter().map(|st| st.value_absent()).collect();
+        let zero = Status::ALL.iter().position(|&st| st == Status::Zero).map(|z| z as u8);
         for (index, (v, s)) in value.iter().zip(status.iter()).enumerate() {
-            let absent =
-                s.and_then(|s| Status::ALL.iter().find(|st| st.name() == s)).is_some_and(|st| st.value_absent());
-            let zero_ok = s != Some("zero") || v == Some(0.0);
-            if v.is_none() != absent || !zero_ok {
-                return Err(SchemaError::ValueStatus { index, value: v, status: s.map(str::to_string) });
+            let is_absent = s.is_some_and(|s| absent[s as usize]);
+            let zero_ok = s != zero || v == Some(0.0);
+            if v.is_none() != is_absent || !zero_ok {
+                let status = s.map(|s| Status::ALL[s as usize].name().to_string());
+                return Err(SchemaError::ValueStatus { index, value: v, status });
             }
         }
         Ok(Observations { frame })
