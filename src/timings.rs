@@ -1,6 +1,7 @@
 //! `JAMFOR_TIMINGS=1`: each stage's elapsed wall time on stderr, for finding where a run's time
 //! goes (the README's performance figures are split with it). Silent otherwise. The commands
-//! time their stages; the indicator stage also times its own steps.
+//! time their stages; the indicator stage also times its own steps. On Linux each line also
+//! gives the resident memory then and the peak so far, to find the step that sets the peak.
 
 use std::time::Instant;
 
@@ -15,10 +16,35 @@ impl Stopwatch {
         Stopwatch { start: Instant::now(), on: std::env::var_os("JAMFOR_TIMINGS").is_some() }
     }
 
-    /// Prints `timing: <stage> <elapsed since start>` when enabled.
+    /// Prints `timing: <stage> <elapsed since start>` (and the memory, where known) when enabled.
     pub fn lap(&self, stage: &str) {
         if self.on {
-            eprintln!("timing: {stage} {:.2?}", self.start.elapsed());
+            let memory = memory().map_or(String::new(), |(now, peak)| format!(" (RSS {now}, peak {peak})"));
+            eprintln!("timing: {stage} {:.2?}{memory}", self.start.elapsed());
         }
+    }
+}
+
+/// The process's resident memory and its peak, from `/proc/self/status` (`VmRSS`, `VmHWM`),
+/// as text in MB; None where there is no such file.
+fn memory() -> Option<(String, String)> {
+    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+    let field = |name: &str| {
+        let line = status.lines().find(|l| l.starts_with(name))?;
+        let kb: u64 = line[name.len()..].trim().trim_end_matches("kB").trim().parse().ok()?;
+        Some(format!("{} MB", kb / 1000))
+    };
+    Some((field("VmRSS:")?, field("VmHWM:")?))
+}
+
+#[cfg(test)]
+mod tests {
+    /// On Linux the two figures are read, and the peak is at least what is resident now.
+    #[test]
+    #[cfg(target_os = "linux")]
+    fn memory_reads_rss_and_peak() {
+        let (now, peak) = super::memory().expect("/proc/self/status has VmRSS and VmHWM");
+        let mb = |s: &str| s.trim_end_matches(" MB").parse::<u64>().unwrap();
+        assert!(mb(&now) > 0 && mb(&peak) >= mb(&now), "{now} / {peak}");
     }
 }
