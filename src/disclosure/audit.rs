@@ -491,6 +491,10 @@ fn solve_block(problem: &Hidden, blocks: &Blocks, block: usize, path: Path) -> R
         (2, Some(c)) if coupling == 1 && path == Path::Auto => {
             (bounds[0], bounds[1]) = pair_interval(bounds[0], bounds[1], c)?;
         }
+        _ if coupling == 1 && path == Path::Auto => {
+            let coupled: Vec<usize> = relations.iter().copied().filter(|&r| problem.terms(r).len() > 1).collect();
+            bounds = one_relation(problem, blocks, &coupled, &bounds)?;
+        }
         (4, _) if coupling == 4 && path == Path::Auto => match Linked::find(problem, blocks, relations) {
             Some(linked) => linked.solve(&mut bounds)?,
             None => lp_block(problem, blocks, block, &mut bounds, path)?,
@@ -600,6 +604,28 @@ fn pair_interval((la, ua): Interval, (lb, ub): Interval, c: f64) -> Result<(Inte
         return Err(AuditError::Infeasible);
     }
     Ok(((a.0, a.1.max(a.0)), (b.0, b.1.max(b.0))))
+}
+
+/// The attacker's intervals in a block whose cells share one relation `Σ aⱼyⱼ (= | ≤) r`
+/// (besides each cell's own bounds `yⱼ ∈ Bⱼ`), such as a K, M and T all hidden: bound
+/// propagation, which is exact here.
+///
+/// **Why this is exact** — the interval of `yᵢ` over the feasible set is its projection. Fix
+/// `yᵢ`; the other cells range over their box, a connected set, so `Σⱼ≠ᵢ aⱼyⱼ` takes every
+/// value of the interval `S = [Σⱼ≠ᵢ min aⱼyⱼ, Σⱼ≠ᵢ max aⱼyⱼ]` (ends included where finite).
+/// Hence `yᵢ` is feasible exactly when `yᵢ ∈ Bᵢ` and `r − aᵢyᵢ ∈ S` (for `=`), or
+/// `r − aᵢyᵢ ≥ min S` (for `≤`): the interval [`propagate`]'s first sweep computes for `yᵢ`. A
+/// later sweep only removes values no feasible point has, so it cannot narrow an exact
+/// projection further, and an empty projection is an infeasible block. A property test checks
+/// it against the LP.
+fn one_relation(
+    problem: &Hidden,
+    blocks: &Blocks,
+    coupling: &[usize],
+    bounds: &[Interval],
+) -> Result<Vec<Interval>, AuditError> {
+    debug_assert_eq!(coupling.len(), 1);
+    propagate(problem, blocks, coupling, bounds)
 }
 
 /// Solves a block by LP: for each cell, minimise and maximise it subject to the coupling
@@ -1215,6 +1241,35 @@ mod tests {
                 table.at_most(vec![(y[1], -1.0)], -f64::from(l)); // x_M ≥ l
             }
             closed_form_agrees(&table, 4)?;
+        }
+
+        /// The closed form of a block of one relation over several hidden cells (K, M and T all
+        /// hidden; a numerator below a hidden denominator) equals the LP, infeasibility included.
+        #[test]
+        fn one_relation_equals_lp(
+            coefs in proptest::collection::vec(prop_oneof![Just(1.0), Just(-1.0), Just(2.0), Just(-0.5)], 2..=5),
+            rhs in -10..=40i32,
+            equal in any::<bool>(),
+            uppers in proptest::collection::vec(proptest::option::of(0..=25u32), 5),
+            lowers in proptest::collection::vec(proptest::option::of(0..=8u32), 5),
+        ) {
+            let mut table = Table::default();
+            let y: Vec<usize> = coefs.iter().map(|_| table.cell(f64::NAN, false)).collect();
+            let terms: Vec<(usize, f64)> = y.iter().copied().zip(coefs.iter().copied()).collect();
+            if equal {
+                table.equal(terms, f64::from(rhs));
+            } else {
+                table.at_most(terms, f64::from(rhs));
+            }
+            for (&cell, (upper, lower)) in y.iter().zip(uppers.iter().zip(&lowers)) {
+                if let Some(u) = upper {
+                    table.at_most(vec![(cell, 1.0)], f64::from(*u));
+                }
+                if let Some(l) = lower {
+                    table.at_most(vec![(cell, -1.0)], -f64::from(*l));
+                }
+            }
+            closed_form_agrees(&table, y.len())?;
         }
 
         /// The closed form of a two-cell block equals the LP on the same block, infeasibility included.
