@@ -30,6 +30,7 @@
 //! integer when within 1e-9 (relative) of it, so a disclosed cell shows as `[2, 2]`, not
 //! `[1.9999999999999998, 2.0000000000000004]`.
 
+use super::eliminate::{Projection, Row, project};
 use good_lp::{Expression, ObjectiveDirection, ProblemVariables, ResolutionError, Solution, SolverModel, microlp};
 
 /// One count in the attacker's view.
@@ -497,12 +498,57 @@ fn solve_block(problem: &Hidden, blocks: &Blocks, block: usize, path: Path) -> R
         }
         (4, _) if coupling == 4 && path == Path::Auto => match Linked::find(problem, blocks, relations) {
             Some(linked) => linked.solve(&mut bounds)?,
-            None => lp_block(problem, blocks, block, &mut bounds, path)?,
+            None => eliminate_or_lp(problem, blocks, block, &mut bounds, path)?,
         },
-        _ => lp_block(problem, blocks, block, &mut bounds, path)?,
+        _ => eliminate_or_lp(problem, blocks, block, &mut bounds, path)?,
     }
     Ok(bounds)
 }
+
+/// A block of up to [`ELIMINATE_CELLS`] cells by Fourier–Motzkin elimination
+/// ([`super::eliminate`]), a larger one (or one whose elimination grows past
+/// [`ELIMINATE_ROWS`] rows) by LP. The intervals are snapped and clamped as the LP's are.
+fn eliminate_or_lp(
+    problem: &Hidden,
+    blocks: &Blocks,
+    block: usize,
+    bounds: &mut [Interval],
+    path: Path,
+) -> Result<(), AuditError> {
+    let cells = blocks.cells(block);
+    if path == Path::Auto && cells.len() <= ELIMINATE_CELLS {
+        let rows: Vec<Row> = blocks
+            .relations(block)
+            .iter()
+            .filter(|&&r| problem.terms(r).len() > 1)
+            .map(|&r| {
+                let mut coefs = vec![0.0; cells.len()];
+                for &(o, coef) in problem.terms(r) {
+                    coefs[blocks.local[o]] += coef;
+                }
+                let relation = problem.relations[r];
+                Row { coefs, rhs: relation.rhs, equal: relation.kind == RelationKind::Equal }
+            })
+            .collect();
+        match project(&rows, bounds, ELIMINATE_ROWS) {
+            Projection::Intervals(intervals) => {
+                for (bound, (low, high)) in bounds.iter_mut().zip(intervals) {
+                    let (floor, ceiling) = *bound;
+                    let low = snap(low).clamp(floor, ceiling);
+                    *bound = (low, snap(high).clamp(floor, ceiling).max(low));
+                }
+                return Ok(());
+            }
+            Projection::Infeasible => return Err(AuditError::Infeasible),
+            Projection::TooLarge => {}
+        }
+    }
+    lp_block(problem, blocks, block, bounds, path)
+}
+
+/// The largest block solved by elimination, and the most rows elimination may make.
+const ELIMINATE_CELLS: usize = 6;
+const ELIMINATE_ROWS: usize = 256;
 
 /// The block of a proportion whose numerator and denominator are both hidden for both sexes
 /// under published totals, the commonest block after the pair: `a₁ + a₂ = c₁`,
@@ -1270,6 +1316,40 @@ mod tests {
                 }
             }
             closed_form_agrees(&table, y.len())?;
+        }
+
+        /// Fourier–Motzkin elimination ([`super::super::eliminate`]) equals the LP on random
+        /// blocks of up to six cells: sums and orders with mixed coefficients, equalities and
+        /// inequalities, boxes, infeasibility and unbounded cells included.
+        #[test]
+        fn elimination_equals_lp(
+            n in 2..=6usize,
+            relations in proptest::collection::vec((
+                proptest::collection::vec(prop_oneof![Just(0.0), Just(1.0), Just(-1.0), Just(2.0), Just(-0.5)], 6),
+                -5..=30i32,
+                any::<bool>(),
+            ), 1..=4),
+            uppers in proptest::collection::vec(proptest::option::of(0..=25u32), 6),
+            lowers in proptest::collection::vec(proptest::option::of(0..=8u32), 6),
+        ) {
+            let mut table = Table::default();
+            let y: Vec<usize> = (0..n).map(|_| table.cell(f64::NAN, false)).collect();
+            for (coefs, rhs, equal) in &relations {
+                let terms: Vec<(usize, f64)> = y.iter().zip(coefs).filter(|(_, c)| **c != 0.0).map(|(&c, &a)| (c, a)).collect();
+                if terms.is_empty() {
+                    continue;
+                }
+                if *equal { table.equal(terms, f64::from(*rhs)) } else { table.at_most(terms, f64::from(*rhs)) }
+            }
+            for (&cell, (upper, lower)) in y.iter().zip(uppers.iter().zip(&lowers)) {
+                if let Some(u) = upper {
+                    table.at_most(vec![(cell, 1.0)], f64::from(*u));
+                }
+                if let Some(l) = lower {
+                    table.at_most(vec![(cell, -1.0)], -f64::from(*l));
+                }
+            }
+            closed_form_agrees(&table, n)?;
         }
 
         /// The closed form of a two-cell block equals the LP on the same block, infeasibility included.

@@ -24,6 +24,7 @@
 //! hidden by the indicator stage whenever any cell they rest on is hidden.
 
 pub mod audit;
+mod eliminate;
 
 use audit::{Exposure, Table};
 
