@@ -493,8 +493,7 @@ fn solve_block(problem: &Hidden, blocks: &Blocks, block: usize, path: Path) -> R
             (bounds[0], bounds[1]) = pair_interval(bounds[0], bounds[1], c)?;
         }
         _ if coupling == 1 && path == Path::Auto => {
-            let coupled: Vec<usize> = relations.iter().copied().filter(|&r| problem.terms(r).len() > 1).collect();
-            bounds = one_relation(problem, blocks, &coupled, &bounds)?;
+            bounds = one_relation(problem, blocks, &coupling_of(problem, blocks, block), &bounds)?;
         }
         (4, _) if coupling == 4 && path == Path::Auto => match Linked::find(problem, blocks, relations) {
             Some(linked) => linked.solve(&mut bounds)?,
@@ -517,11 +516,9 @@ fn eliminate_or_lp(
 ) -> Result<(), AuditError> {
     let cells = blocks.cells(block);
     if path == Path::Auto && cells.len() <= ELIMINATE_CELLS {
-        let rows: Vec<Row> = blocks
-            .relations(block)
-            .iter()
-            .filter(|&&r| problem.terms(r).len() > 1)
-            .map(|&r| {
+        let rows: Vec<Row> = coupling_of(problem, blocks, block)
+            .into_iter()
+            .map(|r| {
                 let mut coefs = vec![0.0; cells.len()];
                 for &(o, coef) in problem.terms(r) {
                     coefs[blocks.local[o]] += coef;
@@ -544,6 +541,11 @@ fn eliminate_or_lp(
         }
     }
     lp_block(problem, blocks, block, bounds, path)
+}
+
+/// The relations of a block that couple two or more of its cells (the rest are bounds).
+fn coupling_of(problem: &Hidden, blocks: &Blocks, block: usize) -> Vec<usize> {
+    blocks.relations(block).iter().copied().filter(|&r| problem.terms(r).len() > 1).collect()
 }
 
 /// The largest block solved by elimination, and the most rows elimination may make.
@@ -694,8 +696,7 @@ fn lp_block(
 ) -> Result<(), AuditError> {
     let cells = blocks.cells(block);
     let box_bounds = bounds.to_vec();
-    let coupling: Vec<usize> =
-        blocks.relations(block).iter().copied().filter(|&r| problem.terms(r).len() > 1).collect();
+    let coupling = coupling_of(problem, blocks, block);
     let outer =
         if path == Path::Auto { propagate(problem, blocks, &coupling, &box_bounds)? } else { box_bounds.clone() };
     // Lowest and highest value each cell takes in a feasible point found so far.
