@@ -529,10 +529,8 @@ fn eliminate_or_lp(
             .collect();
         match project(&rows, bounds, ELIMINATE_ROWS) {
             Projection::Intervals(intervals) => {
-                for (bound, (low, high)) in bounds.iter_mut().zip(intervals) {
-                    let (floor, ceiling) = *bound;
-                    let low = snap(low).clamp(floor, ceiling);
-                    *bound = (low, snap(high).clamp(floor, ceiling).max(low));
+                for (bound, interval) in bounds.iter_mut().zip(intervals) {
+                    *bound = settle(interval, *bound);
                 }
                 return Ok(());
             }
@@ -747,9 +745,7 @@ fn lp_block(
         } else {
             optimum(i, ObjectiveDirection::Maximisation, &mut attained)?.unwrap_or(f64::INFINITY)
         };
-        let low = snap(low).clamp(floor, ceiling);
-        let high = snap(high).clamp(floor, ceiling).max(low);
-        *bound = (low, high);
+        *bound = settle((low, high), (floor, ceiling));
     }
     Ok(())
 }
@@ -836,6 +832,12 @@ fn propagate(
         }
     }
     Ok(b)
+}
+
+/// A solved interval rounded (see [`snap`]) and kept inside the cell's box.
+fn settle((low, high): Interval, (floor, ceiling): Interval) -> Interval {
+    let low = snap(low).clamp(floor, ceiling);
+    (low, snap(high).clamp(floor, ceiling).max(low))
 }
 
 /// Rounds LP round-off away: `x` within 1e-9 (relative) of an integer becomes that integer.
@@ -1183,6 +1185,18 @@ mod tests {
         Ok(())
     }
 
+    /// Single-cell bounds `lowers[i] ≤ y[i] ≤ uppers[i]`, where given.
+    fn boxes(table: &mut Table, y: &[usize], uppers: &[Option<u32>], lowers: &[Option<u32>]) {
+        for (&cell, (upper, lower)) in y.iter().zip(uppers.iter().zip(lowers)) {
+            if let Some(u) = upper {
+                table.at_most(vec![(cell, 1.0)], f64::from(*u));
+            }
+            if let Some(l) = lower {
+                table.at_most(vec![(cell, -1.0)], -f64::from(*l));
+            }
+        }
+    }
+
     /// A block's closed form agrees with the LP on `table`: the same `cells` intervals, or both
     /// find the relations infeasible.
     fn closed_form_agrees(table: &Table, cells: usize) -> Result<(), TestCaseError> {
@@ -1308,14 +1322,7 @@ mod tests {
             } else {
                 table.at_most(terms, f64::from(rhs));
             }
-            for (&cell, (upper, lower)) in y.iter().zip(uppers.iter().zip(&lowers)) {
-                if let Some(u) = upper {
-                    table.at_most(vec![(cell, 1.0)], f64::from(*u));
-                }
-                if let Some(l) = lower {
-                    table.at_most(vec![(cell, -1.0)], -f64::from(*l));
-                }
-            }
+            boxes(&mut table, &y, &uppers, &lowers);
             closed_form_agrees(&table, y.len())?;
         }
 
@@ -1342,14 +1349,7 @@ mod tests {
                 }
                 if *equal { table.equal(terms, f64::from(*rhs)) } else { table.at_most(terms, f64::from(*rhs)) }
             }
-            for (&cell, (upper, lower)) in y.iter().zip(uppers.iter().zip(&lowers)) {
-                if let Some(u) = upper {
-                    table.at_most(vec![(cell, 1.0)], f64::from(*u));
-                }
-                if let Some(l) = lower {
-                    table.at_most(vec![(cell, -1.0)], -f64::from(*l));
-                }
-            }
+            boxes(&mut table, &y, &uppers, &lowers);
             closed_form_agrees(&table, n)?;
         }
 

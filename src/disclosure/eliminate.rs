@@ -78,7 +78,7 @@ fn interval(rows: &[Row], boxes: &[(f64, f64)], target: usize, limit: usize) -> 
             for row in equalities.iter_mut().chain(inequalities.iter_mut()) {
                 let factor = row.coefs[j] / pivot.coefs[j];
                 if factor != 0.0 {
-                    combine(row, 1.0, &pivot, -factor);
+                    add(row, &pivot, -factor);
                     row.coefs[j] = 0.0;
                 }
             }
@@ -97,10 +97,10 @@ fn interval(rows: &[Row], boxes: &[(f64, f64)], target: usize, limit: usize) -> 
             for u in &upper {
                 // u/u_j + l/|l_j|: yⱼ's coefficient cancels.
                 let mut row = (*u).clone();
-                let (su, sl) = (1.0 / u.coefs[j], 1.0 / -l.coefs[j]);
+                let su = 1.0 / u.coefs[j];
                 row.rhs *= su;
                 row.coefs.iter_mut().for_each(|c| *c *= su);
-                combine(&mut row, 1.0, l, sl);
+                add(&mut row, l, 1.0 / -l.coefs[j]);
                 row.coefs[j] = 0.0;
                 next.push(row);
             }
@@ -134,15 +134,15 @@ fn interval(rows: &[Row], boxes: &[(f64, f64)], target: usize, limit: usize) -> 
     Some(Ok((low, high.max(low))))
 }
 
-/// `row = a·row + b·other`, coefficients that cancel to round-off set to 0.
-fn combine(row: &mut Row, a: f64, other: &Row, b: f64) {
+/// `row += b·other`, coefficients that cancel to round-off set to 0.
+fn add(row: &mut Row, other: &Row, b: f64) {
     for (c, o) in row.coefs.iter_mut().zip(&other.coefs) {
-        *c = a * *c + b * o;
+        *c += b * o;
         if c.abs() <= ZERO {
             *c = 0.0;
         }
     }
-    row.rhs = a * row.rhs + b * other.rhs;
+    row.rhs += b * other.rhs;
 }
 
 #[cfg(test)]

@@ -161,7 +161,7 @@ pub fn wide(
 ) -> PolarsResult<Result<Wide, Vec<Conflict>>> {
     let frame = obs.frame();
     let clock = crate::timings::Stopwatch::start();
-    let sorted = sort_keys(obs, indicators, periods)?;
+    let sorted = sort_keys(obs, indicators, periods, &clock)?;
     clock.lap("wide: sorted");
     let lined = line_up(&sorted.rows);
     clock.lap("wide: lined up");
@@ -326,14 +326,18 @@ struct Sorted {
 /// with the previous row's. The pass runs on the pool, a range of rows per task (the lookups only
 /// read shared tables), and the ranges' keys meet in the sort. Five string joins in polars did
 /// this in 9 s for 9.4 M observations (`benches/indicators.rs`); one sequential pass took 0.85 s.
-fn sort_keys(obs: &Observations, indicators: &[Indicator], periods: Option<&(Period, Period)>) -> PolarsResult<Sorted> {
+fn sort_keys(
+    obs: &Observations,
+    indicators: &[Indicator],
+    periods: Option<&(Period, Period)>,
+    clock: &crate::timings::Stopwatch,
+) -> PolarsResult<Sorted> {
     use rayon::prelude::*;
     let frame = obs.frame();
     let text = |name: &str| frame.column(name).and_then(|c| c.str().cloned());
     let (variable, org, period, age) = (text("variable")?, text("org_id")?, text("period")?, text("age_group")?);
     // The sex column is an enum over `Sex::ALL`: its codes index that array.
     let sex = frame.column("sex")?.cat8()?.physical().clone();
-    let clock = crate::timings::Stopwatch::start();
     let (orgs, (periods_all, ages)) =
         rayon::join(|| Dictionary::new(&org), || rayon::join(|| Dictionary::new(&period), || Dictionary::new(&age)));
     clock.lap("wide: dictionaries");
@@ -403,10 +407,7 @@ fn sort_keys(obs: &Observations, indicators: &[Indicator], periods: Option<&(Per
     let n = frame.height();
     let parts: Vec<Vec<(u64, IdxSize)>> =
         (0..n.div_ceil(RANGE)).into_par_iter().map(|i| pack(i * RANGE..n.min((i + 1) * RANGE))).collect();
-    let mut rows = Vec::with_capacity(parts.iter().map(Vec::len).sum());
-    for part in parts {
-        rows.extend_from_slice(&part);
-    }
+    let mut rows = parts.concat();
     clock.lap("wide: keys packed");
     rows.par_sort_unstable();
     Ok(Sorted { rows, packing })
