@@ -19,20 +19,20 @@ impl Stopwatch {
     /// Prints `timing: <stage> <elapsed since start>` (and the memory, where known) when enabled.
     pub fn lap(&self, stage: &str) {
         if self.on {
-            let memory = memory().map_or(String::new(), |(now, peak)| format!(" (RSS {now} MB, peak {peak} MB)"));
+            let memory = memory().map_or(String::new(), |(now, peak)| format!(" (RSS {now} MiB, peak {peak} MiB)"));
             eprintln!("timing: {stage} {:.2?}{memory}", self.start.elapsed());
         }
     }
 }
 
-/// The process's resident memory and its peak in MB, from `/proc/self/status` (`VmRSS`,
+/// The process's resident memory and its peak in MiB, from `/proc/self/status` (`VmRSS`,
 /// `VmHWM`); None where there is no such file.
 fn memory() -> Option<(u64, u64)> {
     let status = std::fs::read_to_string("/proc/self/status").ok()?;
     let field = |name: &str| {
         let line = status.lines().find(|l| l.starts_with(name))?;
         let kb: u64 = line[name.len()..].trim().trim_end_matches("kB").trim().parse().ok()?;
-        Some(kb / 1000)
+        Some(kb / 1024)
     };
     Some((field("VmRSS:")?, field("VmHWM:")?))
 }

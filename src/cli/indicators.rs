@@ -196,9 +196,9 @@ pub(super) fn summary(
         "disclosure audit: {} hidden cells ({primary} primary, {secondary} secondary, {complementary} complementary)",
         primary + secondary + complementary
     )?;
-    match computed.protection.narrowest(&computed.links) {
-        Some((cell, ratio)) => {
-            let e = computed.protection.exposures.iter().find(|e| e.cell == cell).expect("narrowest is an exposure");
+    match computed.protection.narrowest {
+        Some((at, ratio)) => {
+            let e = &computed.protection.exposures[at];
             writeln!(
                 out,
                 "; every attacker interval is at least min_count wide (narrowest [{}, {}], {:.1}× its threshold): protected",

@@ -94,6 +94,10 @@ pub struct Protection {
     pub exposures: Vec<Exposure>,
     /// Complementary suppressions the audit asked for.
     pub complementary: usize,
+    /// The narrowest attacker interval among hidden cells, as (position in
+    /// [`Protection::exposures`], width as a multiple of the cell's required width): what the
+    /// summary reports, kept so that the links can be freed once the audit is done.
+    pub narrowest: Option<(usize, f64)>,
 }
 
 impl Protection {
@@ -105,14 +109,6 @@ impl Protection {
     pub fn counts(&self) -> (usize, usize, usize) {
         let n = |f: Flag| self.flags.iter().filter(|&&x| x == f).count();
         (n(Flag::Primary), n(Flag::Secondary), n(Flag::Complementary))
-    }
-
-    /// The narrowest attacker interval among hidden cells, as a multiple of its required width.
-    pub fn narrowest(&self, links: &Links) -> Option<(usize, f64)> {
-        self.exposures
-            .iter()
-            .map(|e| (e.cell, e.width() / f64::from(links.width[e.cell].max(1))))
-            .min_by(|a, b| a.1.total_cmp(&b.1))
     }
 }
 
@@ -307,7 +303,12 @@ pub fn protect(links: &Links) -> Result<Protection, DisclosureError> {
         if exposed.is_empty() {
             let mut exposures: Vec<Exposure> = latest.into_iter().filter(|e| flags[e.cell].hidden()).collect();
             exposures.sort_unstable_by_key(|e| e.cell);
-            return Ok(Protection { flags, exposures, complementary });
+            let narrowest = exposures
+                .iter()
+                .enumerate()
+                .map(|(i, e)| (i, e.width() / f64::from(links.width[e.cell].max(1))))
+                .min_by(|a, b| a.1.total_cmp(&b.1));
+            return Ok(Protection { flags, exposures, complementary, narrowest });
         }
         let before = flags.clone();
         let mut added = 0;

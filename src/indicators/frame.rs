@@ -124,22 +124,29 @@ pub fn bands_of(ind: &Indicator) -> Vec<String> {
 /// cell. At Kolada scale (9.4 M observations, 4.7 M wide rows) a frame of copied columns took
 /// 3.5 s to gather and 1.5 GB to hold.
 pub struct Wide {
-    /// The observations (a cheap clone: the columns are shared), in one chunk.
-    source: DataFrame,
     /// The observations' status as its enum codes (indexes into [`Status::ALL`]), one chunk.
     status: UInt8Chunked,
     indicator: Vec<u32>,
+    /// Per slot, per row: the observation feeding it, [`NONE`] where absent.
+    slots: [Vec<IdxSize>; 5],
+    /// Runs of rows with the same indicator, organisation, period and age group (K, M and T
+    /// side by side), as `(start, end)`.
+    groups: Vec<(usize, usize)>,
+    keys: RowKeys,
+}
+
+/// Where each wide row's keys come from: what the output tables need of [`Wide`] once the
+/// values are computed ([`Wide::into_keys`]), so that the slots are freed before disclosure
+/// control (at Kolada scale 150 MB of the stage's peak).
+pub struct RowKeys {
+    /// The observations (a cheap clone: the columns are shared), in one chunk.
+    source: DataFrame,
     sex: Vec<Sex>,
     /// The observation a row takes its organisation, period and age group from.
     key: Vec<IdxSize>,
     /// The observation a row takes its organisation name from: the first slot's that has one
     /// (record extracts carry codes only).
     name: Vec<IdxSize>,
-    /// Per slot, per row: the observation feeding it, [`NONE`] where absent.
-    slots: [Vec<IdxSize>; 5],
-    /// Runs of rows with the same indicator, organisation, period and age group (K, M and T
-    /// side by side), as `(start, end)`.
-    groups: Vec<(usize, usize)>,
 }
 
 /// No observation feeds the slot.
@@ -187,17 +194,18 @@ pub fn wide(
             fed.find(|&c| named.get(c as usize).is_some()).unwrap_or(key[r])
         })
         .collect();
-    Ok(Ok(Wide { source, status, indicator, sex, key, name, slots: lined.slots, groups: lined.groups }))
+    let keys = RowKeys { source, sex, key, name };
+    Ok(Ok(Wide { status, indicator, slots: lined.slots, groups: lined.groups, keys }))
 }
 
 impl Wide {
     /// The number of wide rows.
     pub fn len(&self) -> usize {
-        self.key.len()
+        self.keys.key.len()
     }
 
     pub fn is_empty(&self) -> bool {
-        self.key.is_empty()
+        self.keys.key.is_empty()
     }
 
     /// Runs of rows with the same indicator, organisation, period and age group, as
@@ -208,19 +216,27 @@ impl Wide {
 
     /// Typed access to the rows.
     pub fn rows(&self) -> PolarsResult<Rows<'_>> {
-        let s = |n: &str| -> PolarsResult<&Strings> { Ok(self.source.column(n)?.str()?.downcast_as_array()) };
+        let source = &self.keys.source;
+        let s = |n: &str| -> PolarsResult<&Strings> { Ok(source.column(n)?.str()?.downcast_as_array()) };
         Ok(Rows {
             wide: self,
             org: s("org_id")?,
             org_name: s("org_name")?,
             period: s("period")?,
             age: s("age_group")?,
-            value: self.source.column("value")?.f64()?.downcast_as_array(),
+            value: source.column("value")?.f64()?.downcast_as_array(),
             status: self.status.downcast_as_array(),
             unit: s("unit")?,
         })
     }
 
+    /// Where the rows' keys come from; the rest (slots, groups) is freed.
+    pub fn into_keys(self) -> RowKeys {
+        self.keys
+    }
+}
+
+impl RowKeys {
     /// The key columns of `rows` (wide row numbers): `org_id`, `org_name`, `period`,
     /// `age_group` and `sex`, gathered from the observations.
     pub fn keys(&self, rows: &[u32]) -> PolarsResult<[Column; 5]> {
@@ -269,7 +285,7 @@ impl<'a> Rows<'a> {
                 }
             }
         };
-        let (key, name) = (w.key[i] as usize, w.name[i] as usize);
+        let (key, name) = (w.keys.key[i] as usize, w.keys.name[i] as usize);
         WideRow {
             row: i as u32,
             indicator: w.indicator[i],
@@ -277,7 +293,7 @@ impl<'a> Rows<'a> {
             org_name: self.org_name.get(name),
             period: self.period.get(key).unwrap_or_default(),
             age: self.age.get(key).unwrap_or_default(),
-            sex: w.sex[i],
+            sex: w.keys.sex[i],
             num: slot(0),
             den: slot(1),
             base: slot(2),

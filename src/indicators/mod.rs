@@ -64,9 +64,9 @@ impl Default for Options {
 pub struct Computed {
     pub values: IndicatorValues,
     pub gaps: Gaps,
-    /// Disclosure control's flags and final audit, over the cells in [`Computed::links`].
+    /// Disclosure control's flags and final audit, over the link cells of
+    /// [`disclosure_links`].
     pub protection: Protection,
-    pub links: Links,
 }
 
 /// Computes every indicator of `catalogue` for the round.
@@ -78,39 +78,53 @@ pub fn compute(
 ) -> Result<Computed, IndicatorError> {
     let indicators = &catalogue.indicators;
     let clock = crate::timings::Stopwatch::start();
-    let wide = match frame::wide(obs, indicators, round.periods.as_ref())? {
-        Ok(wide) => wide,
-        Err(conflicts) => return Err(IndicatorError::Conflicts(conflicts)),
-    };
+    let wide = wide(obs, catalogue, round)?;
     clock.lap("indicators: wide rows");
-    let rows = wide.rows()?;
-    let row = |i: usize| rows.row(i);
-    let bounds = wide.groups();
-    let settings = Settings { level: options.level };
-    // The values and the disclosure links read the same rows; the links are one sequential
-    // pass, so they are built beside the parallel computation of the values.
-    let (computed, (links, dense)) = rayon::join(
-        || compute::all(indicators, bounds, &row, settings),
-        || links(indicators, bounds, &row, obs.len(), options.min_count),
-    );
+    let (computed, (links, dense)) = {
+        let rows = wide.rows()?;
+        let row = |i: usize| rows.row(i);
+        let bounds = wide.groups();
+        let settings = Settings { level: options.level };
+        // The values and the disclosure links read the same rows; the links are one
+        // sequential pass, so they are built beside the parallel computation of the values.
+        rayon::join(
+            || compute::all(indicators, bounds, &row, settings),
+            || links(indicators, bounds, &row, obs.len(), options.min_count),
+        )
+    };
     let compute::Computed { parts, errors, sorted } = computed;
     if !errors.is_empty() {
         return Err(IndicatorError::Values(errors));
     }
+    // Every number is computed: of the wide rows only their keys are needed from here on.
+    let keys = wide.into_keys();
     clock.lap("indicators: values, gaps and disclosure links");
     let protection = disclosure::protect(&links)?;
+    drop(links);
     clock.lap("indicators: disclosure control and audit");
     let hidden = |cells: &[u32]| cells.iter().any(|&c| protection.hidden(dense[c as usize] as usize));
     // Each part becomes a chunk of the tables, suppressed and built on its own thread.
-    let tables = parts
+    let (tables, notes): (Vec<_>, Vec<_>) = parts
         .into_par_iter()
         .map(|mut part| {
             part.values.suppress(hidden);
             part.gaps.suppress(hidden);
-            Ok((part.values.frame(&wide, indicators, round)?, part.gaps.frame(&wide, indicators, round)?))
+            let notes = part.values.notes().to_vec();
+            let tables = (part.values.frame(&keys, indicators, round)?, part.gaps.frame(&keys, indicators, round)?);
+            Ok((tables, notes))
         })
-        .collect::<PolarsResult<Vec<_>>>()?;
+        .collect::<PolarsResult<Vec<_>>>()?
+        .into_iter()
+        .unzip();
     let (mut values, mut gaps) = (stack(tables.iter().map(|t| &t.0))?, stack(tables.iter().map(|t| &t.1))?);
+    // The notes, at their positions in the stacked table.
+    let mut at = 0;
+    let mut all = Vec::new();
+    for (t, n) in tables.iter().zip(&notes) {
+        all.extend(n.iter().map(|(p, text)| (at + *p as usize, text.as_str())));
+        at += t.0.height();
+    }
+    values.with_column(columns::notes(values.height(), &all))?;
     drop(tables);
     if !sorted {
         values = columns::sort(values, indicators, true)?;
@@ -118,7 +132,27 @@ pub fn compute(
     }
     fill_names(&mut values, &mut gaps)?;
     clock.lap("indicators: suppressed and tabled");
-    Ok(Computed { values: IndicatorValues::new(values), gaps: Gaps::new(gaps), protection, links })
+    Ok(Computed { values: IndicatorValues::new(values), gaps: Gaps::new(gaps), protection })
+}
+
+/// The disclosure links [`compute`] audits (for benchmarks and tools that study the audit
+/// alone).
+pub fn disclosure_links(
+    obs: &Observations,
+    round: &Round,
+    catalogue: &Catalogue,
+    options: Options,
+) -> Result<Links, IndicatorError> {
+    let wide = wide(obs, catalogue, round)?;
+    let rows = wide.rows()?;
+    Ok(links(&catalogue.indicators, wide.groups(), &|i| rows.row(i), obs.len(), options.min_count).0)
+}
+
+fn wide(obs: &Observations, catalogue: &Catalogue, round: &Round) -> Result<frame::Wide, IndicatorError> {
+    match frame::wide(obs, &catalogue.indicators, round.periods.as_ref())? {
+        Ok(wide) => Ok(wide),
+        Err(conflicts) => Err(IndicatorError::Conflicts(conflicts)),
+    }
 }
 
 /// The frames one under the other (their chunks kept, not copied).
