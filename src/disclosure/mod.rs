@@ -26,7 +26,7 @@
 pub mod audit;
 mod eliminate;
 
-use audit::{Exposure, Table};
+use audit::{Exposure, RelationKind, Table};
 
 /// Why a cell is hidden.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
@@ -196,6 +196,12 @@ impl Links {
     /// The attacker's problem for the current flags: every relation that touches a hidden cell.
     /// Returns the table and, for each table cell, the link cell it stands for.
     pub fn attacker(&self, flags: &[Flag]) -> (Table, Vec<usize>) {
+        self.attacker_where(flags, |_| true)
+    }
+
+    /// The attacker's problem restricted to the relations holding a cell with `keep(cell)`, and
+    /// the hidden cells with `keep(cell)` that are in no relation.
+    fn attacker_where(&self, flags: &[Flag], keep: impl Fn(usize) -> bool) -> (Table, Vec<usize>) {
         let mut table = Table::default();
         // Table cell of each link cell (`u32::MAX`: not in the table yet); 4 bytes, not 8, per
         // cell: there are millions and the table is rebuilt every round.
@@ -215,6 +221,31 @@ impl Links {
             }
             index[c] as usize
         };
+        let mut terms = Vec::new();
+        self.usable(flags, |cells, kind| {
+            if !cells.iter().any(|&(c, _)| c.is_some_and(&keep)) {
+                return;
+            }
+            terms.clear();
+            terms.extend(cells.iter().map(|&(c, coef)| (at(&mut table, &mut back, c), coef)));
+            match kind {
+                RelationKind::Equal => table.equal(terms.iter().copied(), 0.0),
+                RelationKind::AtMost => table.at_most(terms.iter().copied(), 0.0),
+            }
+        });
+        // Hidden cells in no relation: the attacker knows only that they are ≥ 0.
+        for (c, flag) in flags.iter().enumerate() {
+            if flag.hidden() && keep(c) {
+                at(&mut table, &mut back, Some(c));
+            }
+        }
+        (table, back)
+    }
+
+    /// Every relation the attacker can use under `flags` (those touching a hidden cell), in
+    /// one fixed order, as `(link cell, coefficient)` terms of `Σ ≤ 0` or `Σ = 0`; a sex with
+    /// no cell is a term without one.
+    fn usable(&self, flags: &[Flag], mut relation: impl FnMut(&[(Option<usize>, f64)], RelationKind)) {
         let touches = |cells: &[Option<usize>]| cells.iter().flatten().any(|&c| flags[c].hidden());
         for t in &self.triples {
             if t.additive && t.t.is_some() && touches(&[t.k, t.m, t.t]) {
@@ -222,36 +253,55 @@ impl Links {
                 if self.values[tc].is_none() {
                     continue;
                 }
-                let total = at(&mut table, &mut back, Some(tc));
-                let (k, m) = (at(&mut table, &mut back, t.k), at(&mut table, &mut back, t.m));
-                table.equal([(total, -1.0), (k, 1.0), (m, 1.0)], 0.0);
+                relation(&[(Some(tc), -1.0), (t.k, 1.0), (t.m, 1.0)], RelationKind::Equal);
             }
         }
         for &(x, n, _) in &self.within {
             if touches(&[Some(x), Some(n)]) {
-                let (xi, ni) = (at(&mut table, &mut back, Some(x)), at(&mut table, &mut back, Some(n)));
-                table.at_most([(xi, 1.0), (ni, -1.0)], 0.0);
+                relation(&[(Some(x), 1.0), (Some(n), -1.0)], RelationKind::AtMost);
             }
         }
+        let mut terms = Vec::new();
         for sum in &self.sums {
             let cells: Vec<Option<usize>> = sum.parts.iter().chain([&sum.total]).map(|&c| Some(c)).collect();
             // An absent band is unknown to everyone: the relation then bounds nothing exactly.
             if !touches(&cells) || cells.iter().flatten().any(|&c| self.values[c].is_none()) {
                 continue;
             }
-            let mut terms = vec![(at(&mut table, &mut back, Some(sum.total)), -1.0)];
-            for &p in &sum.parts {
-                terms.push((at(&mut table, &mut back, Some(p)), 1.0));
-            }
-            if sum.exact { table.equal(terms, 0.0) } else { table.at_most(terms, 0.0) }
+            terms.clear();
+            terms.push((Some(sum.total), -1.0));
+            terms.extend(sum.parts.iter().map(|&p| (Some(p), 1.0)));
+            relation(&terms, if sum.exact { RelationKind::Equal } else { RelationKind::AtMost });
         }
-        // Hidden cells in no relation: the attacker knows only that they are ≥ 0.
-        for (c, flag) in flags.iter().enumerate() {
-            if flag.hidden() {
-                at(&mut table, &mut back, Some(c));
+    }
+
+    /// The link cells of the attacker's blocks that hold a `fresh` cell: starting from the
+    /// fresh hidden cells, every cell the attacker does not know (hidden, or absent) that
+    /// shares a usable relation with one already found, to a fixed point. Published cells are
+    /// constants to the attacker and link nothing ([`audit`]'s blocks).
+    ///
+    /// Returns None when that takes more than `scans` passes over the relations (a long
+    /// chain of blocks): rebuilding the whole table is then cheaper.
+    fn blocks_around(&self, flags: &[Flag], fresh: &[bool], scans: usize) -> Option<Vec<bool>> {
+        let unknown = |c: usize| flags[c].hidden() || self.values[c].is_none();
+        let mut inside: Vec<bool> = fresh.iter().zip(flags).map(|(&f, flag)| f && flag.hidden()).collect();
+        for _ in 0..scans {
+            let mut grew = false;
+            self.usable(flags, |cells, _| {
+                if cells.iter().any(|&(c, _)| c.is_some_and(|c| inside[c])) {
+                    for c in cells.iter().filter_map(|t| t.0) {
+                        if unknown(c) && !inside[c] {
+                            inside[c] = true;
+                            grew = true;
+                        }
+                    }
+                }
+            });
+            if !grew {
+                return Some(inside);
             }
         }
-        (table, back)
+        None
     }
 }
 
@@ -261,6 +311,15 @@ impl Links {
 /// After the first audit only the blocks holding a newly hidden cell are solved again
 /// ([`Table::attack_where`]): every other block is unchanged, and so is its interval.
 pub fn protect(links: &Links) -> Result<Protection, DisclosureError> {
+    /// Passes over the relations [`Links::blocks_around`] may take before the whole table is
+    /// rebuilt instead (a pass costs about a tenth of a rebuild at Kolada scale).
+    const SCANS: usize = 6;
+    protect_with(links, SCANS)
+}
+
+/// [`protect`], finding the blocks around fresh cells in at most `scans` passes (0: the
+/// whole table is rebuilt every round).
+fn protect_with(links: &Links, scans: usize) -> Result<Protection, DisclosureError> {
     let clock = crate::timings::Stopwatch::start();
     let mut flags = links.primary();
     links.propagate(&mut flags);
@@ -273,9 +332,18 @@ pub fn protect(links: &Links) -> Result<Protection, DisclosureError> {
     let mut latest: Vec<Exposure> = Vec::new();
     let mut at: Vec<u32> = vec![0; links.len()];
     let mut fresh: Vec<bool> = vec![true; links.len()];
+    let mut first = true;
     loop {
         clock.lap("disclosure: round");
-        let (table, back) = links.attacker(&flags);
+        // After the first round only the blocks holding a fresh cell can change, and the
+        // attacker table need hold only them.
+        let around = if first { None } else { links.blocks_around(&flags, &fresh, scans) };
+        let (table, back) = match &around {
+            Some(inside) => links.attacker_where(&flags, |c| inside[c]),
+            None => links.attacker(&flags),
+        };
+        first = false;
+        drop(around);
         clock.lap("disclosure: attacker table");
         let solved = table.attack_where(|c| back[c] != usize::MAX && fresh[back[c]])?;
         clock.lap("disclosure: audited");
@@ -562,4 +630,92 @@ mod tests {
         }
         assert!(p.hidden(xk) && p.hidden(xm));
     }
+
+    /// The blocks around a fresh cell spread through every cell the attacker does not know:
+    /// hidden ones, and absent ones (a men's count missing at source is an unknown in
+    /// T = K + M and in its x ≤ n); published cells and other blocks stay out. A chain that
+    /// needs more passes than allowed gives None.
+    #[test]
+    fn blocks_around_spread_through_hidden_and_absent_cells() {
+        let mut l = Links::default();
+        let [a, t, m, n, z, w] =
+            [Some(3.0), Some(20.0), None, Some(4.0), Some(2.0), Some(30.0)].map(|v| l.cell(v, 5, 5));
+        l.triples.push(Triple { k: Some(a), m: Some(m), t: Some(t), additive: true });
+        l.within.extend([(m, n, 5), (z, w, 5)]);
+        let mut flags = vec![Flag::Published; l.len()];
+        (flags[a], flags[n], flags[z]) = (Flag::Complementary, Flag::Primary, Flag::Primary);
+        let mut fresh = vec![false; l.len()];
+        fresh[a] = true;
+        let inside = l.blocks_around(&flags, &fresh, 2).expect("two passes: one grows, one finds nothing new");
+        let found: Vec<usize> = (0..l.len()).filter(|&c| inside[c]).collect();
+        assert_eq!(found, [a, m, n]);
+        assert_eq!(l.blocks_around(&flags, &fresh, 1), None, "the second pass is needed to see the end");
+    }
+
+    /// An organisation's numerator and denominator for K, M and T (T the sum of the true K
+    /// and M), each absent a quarter of the time (Kolada publishes T with K and without M).
+    type Org = [Option<u32>; 6];
+
+    fn org() -> impl proptest::strategy::Strategy<Value = Org> {
+        use proptest::prelude::*;
+        (0u32..12, 0u32..12, 0u32..40, 0u32..40, any::<[bool; 6]>(), any::<[bool; 6]>()).prop_map(
+            |(xk, xm, rk, rm, a, b)| {
+                let cells = [xk, xm, xk + xm, xk + rk, xm + rm, xk + rk + xm + rm];
+                std::array::from_fn(|i| (!(a[i] && b[i])).then_some(cells[i]))
+            },
+        )
+    }
+
+    /// Random rounds of organisations: K/M/T triples for numerator and denominator, x ≤ n for
+    /// each sex and the total (the total judged at threshold `kt`, another indicator's), and,
+    /// when `grouped`, the organisations' numerators of each sex summing to a group cell.
+    fn random_links(orgs: &[Org], k: u32, kt: u32, grouped: bool) -> Links {
+        let mut l = Links::default();
+        let mut numerators = [Vec::new(), Vec::new()];
+        for o in orgs {
+            let cell = |l: &mut Links, v: Option<u32>| l.cell(v.map(f64::from), k, k);
+            let [xk, xm, xt, nk, nm, nt] = o.map(|v| cell(&mut l, v));
+            l.triples.push(Triple { k: Some(xk), m: Some(xm), t: Some(xt), additive: true });
+            l.triples.push(Triple { k: Some(nk), m: Some(nm), t: Some(nt), additive: true });
+            l.within.extend([(xk, nk, k), (xm, nm, k), (xt, nt, kt)]);
+            numerators[0].push(xk);
+            numerators[1].push(xm);
+        }
+        if grouped {
+            for parts in numerators {
+                let sum = parts.iter().map(|&c| l.values[c]).sum::<Option<f64>>();
+                let total = l.cell(sum, k, k);
+                l.sums.push(Sum { total, parts, exact: true });
+            }
+        }
+        l
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig { cases: 200, ..Default::default() })]
+
+        /// Re-solving only the blocks around the fresh cells of each round (in a table holding
+        /// only them) gives exactly what rebuilding the whole table every round gives: the
+        /// same flags, the same intervals, the same complementary count, or the same error.
+        #[test]
+        fn blocks_around_fresh_cells_equal_the_whole_table(
+            orgs in proptest::collection::vec(org(), 1..6),
+            k in 3u32..6,
+            kt in 1u32..4,
+            grouped in proptest::prelude::any::<bool>(),
+        ) {
+            let l = random_links(&orgs, k, kt, grouped);
+            let result = |scans| protect_with(&l, scans).map_err(|e| e.to_string());
+            let key = |p: Protection| {
+                let e: Vec<_> = p.exposures.iter().map(|e| (e.cell, e.low, e.high)).collect();
+                (p.flags, e, p.complementary, p.narrowest)
+            };
+            let whole = result(0).map(key);
+            proptest::prop_assert_eq!(result(SCANS_IN_TESTS).map(key), whole.clone());
+            // A budget of one pass mixes both ways (rebuilt where the blocks are not found in it).
+            proptest::prop_assert_eq!(result(1).map(key), whole);
+        }
+    }
+
+    const SCANS_IN_TESTS: usize = 50;
 }
