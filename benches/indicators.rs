@@ -151,8 +151,8 @@ fn profile(path: &Path, round: &Round, cat: &Catalogue) {
     eprintln!("profile: indicators::compute (plan again, values and gaps, links, protect, tables) {compute_s:.2} s");
     check(&computed);
     counts(&computed, obs.len());
-    let t = Instant::now();
     let links = indicators::disclosure_links(&obs, round, cat, OPTIONS).unwrap();
+    let t = Instant::now();
     let again = disclosure::protect(&links).unwrap();
     let audit_s = secs(t);
     assert_eq!(again.flags, computed.protection.flags);

@@ -338,6 +338,9 @@ fn protect_with(links: &Links, scans: usize) -> Result<Protection, DisclosureErr
         // After the first round only the blocks holding a fresh cell can change, and the
         // attacker table need hold only them.
         let around = if first { None } else { links.blocks_around(&flags, &fresh, scans) };
+        if around.is_some() {
+            clock.lap("disclosure: blocks around the fresh cells");
+        }
         let (table, back) = match &around {
             Some(inside) => links.attacker_where(&flags, |c| inside[c]),
             None => links.attacker(&flags),
