@@ -256,30 +256,29 @@ fn diagnose(path: &Path) {
     links.propagate(&mut flags);
     let propagate_s = secs(t);
     let t = Instant::now();
-    let (table, back) = links.attacker(&flags);
+    let problem = links.attacker(&flags).unwrap();
     let attacker_s = secs(t);
     let t = Instant::now();
-    let exposures = table.attack().unwrap();
+    let exposures: Vec<_> = problem.attack_where(|_| true).unwrap().into_iter().flatten().collect();
     let attack_s = secs(t);
-    let hidden: Vec<_> =
-        exposures.iter().filter(|e| back[e.cell] != usize::MAX && flags[back[e.cell]].hidden()).collect();
+    let hidden: Vec<_> = exposures.iter().filter(|e| e.cell != usize::MAX && flags[e.cell].hidden()).collect();
     let exposed = hidden.iter().filter(|e| !e.protected(5.0)).count();
     let n = |f: disclosure::Flag| flags.iter().filter(|&&x| x == f).count();
     eprintln!(
-        "diag: {} link cells, {} triples, {} within; {} primary, {} secondary; attacker table {} cells, {} relations; \
+        "diag: {} link cells, {} triples, {} within; {} primary, {} secondary; attacker problem {} unknown cells, {} relations; \
          {} hidden cells audited, {exposed} exposed (narrower than 5)",
         links.len(),
         links.triples.len(),
         links.within.len(),
         n(disclosure::Flag::Primary),
         n(disclosure::Flag::Secondary),
-        table.cells.len(),
-        table.relations.len(),
+        problem.unknowns(),
+        problem.relations(),
         hidden.len(),
     );
     eprintln!(
         "diag: build links {build_s:.2} s, primary {primary_s:.2} s, propagate {propagate_s:.2} s, \
-         attacker table {attacker_s:.2} s, attack {attack_s:.2} s"
+         attacker problem {attacker_s:.2} s, attack {attack_s:.2} s"
     );
 }
 

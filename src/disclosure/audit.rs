@@ -158,7 +158,7 @@ impl Table {
     }
 
     fn attack_with(&self, path: Path) -> Result<Vec<Exposure>, AuditError> {
-        self.attack_blocks(path, |_| true).map(|exposures| exposures.into_iter().flatten().collect())
+        Problem(Hidden::substitute(self)?).attack_blocks(path, |_| true).map(|e| e.into_iter().flatten().collect())
     }
 
     /// The attacker's interval for the suppressed cells of every block that holds a cell with
@@ -173,6 +173,43 @@ impl Table {
     /// # Errors
     /// As [`Table::attack`], for the blocks solved.
     pub fn attack_where(&self, wanted: impl Fn(usize) -> bool + Sync) -> Result<Vec<Option<Exposure>>, AuditError> {
+        Problem(Hidden::substitute(self)?).attack_where(wanted)
+    }
+}
+
+/// The attacker problem on the hidden cells only, built by [`Builder`] straight from the
+/// relations (or from a [`Table`]): what [`Table::attack`] solves.
+#[derive(Debug)]
+pub struct Problem(Hidden);
+
+impl Problem {
+    /// The number of cells the attacker does not know.
+    pub fn unknowns(&self) -> usize {
+        self.0.cells.len()
+    }
+
+    /// The number of relations left after the known cells are substituted.
+    pub fn relations(&self) -> usize {
+        self.0.relations.len()
+    }
+
+    /// The problem with each unknown's id replaced by `ids[id]` (a [`Term::Own`] unknown
+    /// keeps `usize::MAX`).
+    pub fn with_ids(mut self, ids: &[usize]) -> Problem {
+        for c in &mut self.0.cells {
+            if *c != usize::MAX {
+                *c = ids[*c];
+            }
+        }
+        self
+    }
+
+    /// As [`Table::attack_where`]; an exposure's `cell` is the cell id given to the
+    /// [`Builder`] (`usize::MAX` for a [`Term::Own`] unknown).
+    ///
+    /// # Errors
+    /// As [`Table::attack`], for the blocks solved.
+    pub fn attack_where(&self, wanted: impl Fn(usize) -> bool + Sync) -> Result<Vec<Option<Exposure>>, AuditError> {
         self.attack_blocks(Path::Auto, wanted)
     }
 
@@ -183,9 +220,8 @@ impl Table {
     ) -> Result<Vec<Option<Exposure>>, AuditError> {
         use rayon::prelude::*;
         let clock = crate::timings::Stopwatch::start();
-        let problem = Hidden::substitute(self)?;
-        clock.lap("audit: published cells substituted");
-        let blocks = Blocks::new(&problem);
+        let problem = &self.0;
+        let blocks = Blocks::new(problem);
         clock.lap("audit: blocks");
         // Blocks are solved in parallel, each into its own vector; errors and results are then
         // taken in block order, so the outcome does not depend on the thread count.
@@ -194,7 +230,7 @@ impl Table {
             .with_min_len(256)
             .map(|b| {
                 let cells = blocks.cells(b);
-                cells.iter().any(|&o| wanted(problem.cells[o])).then(|| solve_block(&problem, &blocks, b, path))
+                cells.iter().any(|&o| wanted(problem.cells[o])).then(|| solve_block(problem, &blocks, b, path))
             })
             .collect();
         clock.lap("audit: blocks solved");
@@ -206,6 +242,96 @@ impl Table {
             }
         }
         Ok(exposures)
+    }
+}
+
+/// A term's cell as the attacker sees it.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum Term {
+    /// A published cell: a constant.
+    Known(f64),
+    /// A cell the attacker does not know, by its id (shared between the relations naming it).
+    Unknown(usize),
+    /// A non-negative unknown of this relation's own (a sex with no cell in T = K + M).
+    Own,
+}
+
+/// Builds a [`Problem`] relation by relation, substituting known cells as they come: the
+/// attacker's table of every cell, known or not, is never held (at Kolada scale 3.5 M cells
+/// and 2.2 M relations, 0.2 GB, and a second pass to substitute them).
+///
+/// Unknown cells are numbered in the order they are first met, which is the order a [`Table`]
+/// built in the same order would give them: both paths give the same problem.
+pub struct Builder {
+    /// Each cell id's ordinal (`u32::MAX`: not met yet).
+    ordinal: Vec<u32>,
+    hidden: Hidden,
+    /// Relations added so far (kept or not), to name one in an error.
+    added: usize,
+}
+
+impl Builder {
+    /// A builder for cell ids `0..ids`, with room for `relations` relations of `terms` terms
+    /// in all (reserved, not touched: unused room costs no memory).
+    pub fn new(ids: usize, relations: usize, terms: usize) -> Builder {
+        let hidden =
+            Hidden { cells: Vec::new(), relations: Vec::with_capacity(relations), terms: Vec::with_capacity(terms) };
+        Builder { ordinal: vec![u32::MAX; ids], hidden, added: 0 }
+    }
+
+    /// The ordinal of unknown cell `id`, numbering it when first met.
+    ///
+    /// # Panics
+    /// If `id` is outside `0..ids`.
+    pub fn unknown(&mut self, id: usize) -> usize {
+        let Some(&o) = self.ordinal.get(id) else {
+            panic!("cell {id} is outside the {} cells of the problem", self.ordinal.len());
+        };
+        if o != u32::MAX {
+            return o as usize;
+        }
+        self.hidden.cells.push(id);
+        let o = self.hidden.cells.len() - 1;
+        self.ordinal[id] = u32::try_from(o).expect("fewer than 2^32 unknown cells");
+        o
+    }
+
+    /// Adds `Σ coef·term (kind) rhs`: known terms move to the right-hand side; a relation left
+    /// without an unknown is dropped (checking the data's own consistency is not the audit's
+    /// job: SCB's Cell Key Method makes K + M ≠ T legal).
+    ///
+    /// # Errors
+    /// [`AuditError::Solver`] for a NaN or infinite coefficient, or a NaN right-hand side, after
+    /// substitution; [`AuditError::Infeasible`] for `… = ±∞` or `… ≤ −∞`.
+    pub fn relation(
+        &mut self,
+        terms: impl IntoIterator<Item = (Term, f64)>,
+        kind: RelationKind,
+        mut rhs: f64,
+    ) -> Result<(), AuditError> {
+        let start = self.hidden.terms.len();
+        for (term, coef) in terms {
+            if coef == 0.0 {
+                continue;
+            }
+            match term {
+                Term::Known(value) => rhs -= coef * value,
+                Term::Unknown(id) => {
+                    let o = self.unknown(id);
+                    self.hidden.terms.push((o, coef));
+                }
+                Term::Own => {
+                    self.hidden.cells.push(usize::MAX);
+                    self.hidden.terms.push((self.hidden.cells.len() - 1, coef));
+                }
+            }
+        }
+        self.added += 1;
+        self.hidden.close(self.added - 1, start, kind, rhs)
+    }
+
+    pub fn finish(self) -> Problem {
+        Problem(self.hidden)
     }
 }
 
@@ -237,62 +363,50 @@ struct Hidden {
 }
 
 impl Hidden {
+    /// The problem of a table: its unpublished cells numbered in cell order (ids are table
+    /// cells), each relation with the published cells substituted.
     fn substitute(table: &Table) -> Result<Self, AuditError> {
-        const PUBLISHED: usize = usize::MAX;
-        let mut cells = Vec::new();
-        let ordinal: Vec<usize> = table
-            .cells
-            .iter()
-            .enumerate()
-            .map(|(index, cell)| {
-                if cell.published {
-                    PUBLISHED
-                } else {
-                    cells.push(index);
-                    cells.len() - 1
-                }
-            })
-            .collect();
-
-        let mut relations = Vec::new();
-        let mut terms = Vec::with_capacity(table.terms.len());
-        for (index, relation) in table.relations.iter().enumerate() {
-            let start = terms.len();
-            let mut rhs = relation.rhs;
-            for &(cell, coef) in table.terms_of(relation) {
-                if coef == 0.0 {
-                    continue;
-                }
-                let Some(&o) = ordinal.get(cell) else {
-                    panic!("relation {index} refers to cell {cell}, but the table has {} cells", table.cells.len());
-                };
-                if o == PUBLISHED {
-                    rhs -= coef * table.cells[cell].value;
-                } else {
-                    terms.push((o, coef));
-                }
+        let mut b = Builder::new(table.cells.len(), table.relations.len(), table.terms.len());
+        for (id, cell) in table.cells.iter().enumerate() {
+            if !cell.published {
+                b.unknown(id);
             }
-            let end = start + merge_terms(&mut terms[start..]);
-            terms.truncate(end);
-            if end == start {
-                continue; // only constants: the data's consistency is not the attacker's business
-            }
-            if rhs.is_nan() || terms[start..end].iter().any(|t| !t.1.is_finite()) {
-                return Err(AuditError::Solver(format!(
-                    "relation {index} has a NaN or infinite coefficient, or a NaN right-hand side after \
-                     substituting the published cells"
-                )));
-            }
-            if relation.kind == RelationKind::AtMost && rhs == f64::INFINITY {
-                terms.truncate(start); // `… ≤ +∞` says nothing
-                continue;
-            }
-            if rhs.is_infinite() {
-                return Err(AuditError::Infeasible); // `… = ±∞` or `… ≤ −∞`
-            }
-            relations.push(HiddenRelation { start, end, kind: relation.kind, rhs });
         }
-        Ok(Hidden { cells, relations, terms })
+        for relation in &table.relations {
+            let terms = table.terms_of(relation).iter().map(|&(id, coef)| {
+                let Some(cell) = table.cells.get(id) else {
+                    panic!("a relation refers to cell {id}, but the table has {} cells", table.cells.len());
+                };
+                (if cell.published { Term::Known(cell.value) } else { Term::Unknown(id) }, coef)
+            });
+            b.relation(terms, relation.kind, relation.rhs)?;
+        }
+        Ok(b.finish().0)
+    }
+
+    /// Ends the relation whose terms start at `start`: repeated cells merged, zeros dropped,
+    /// checked, and kept if any unknown is left.
+    fn close(&mut self, index: usize, start: usize, kind: RelationKind, rhs: f64) -> Result<(), AuditError> {
+        let end = start + merge_terms(&mut self.terms[start..]);
+        self.terms.truncate(end);
+        if end == start {
+            return Ok(()); // only constants: the data's consistency is not the attacker's business
+        }
+        if rhs.is_nan() || self.terms[start..end].iter().any(|t| !t.1.is_finite()) {
+            return Err(AuditError::Solver(format!(
+                "relation {index} has a NaN or infinite coefficient, or a NaN right-hand side after \
+                 substituting the published cells"
+            )));
+        }
+        if kind == RelationKind::AtMost && rhs == f64::INFINITY {
+            self.terms.truncate(start); // `… ≤ +∞` says nothing
+            return Ok(());
+        }
+        if rhs.is_infinite() {
+            return Err(AuditError::Infeasible); // `… = ±∞` or `… ≤ −∞`
+        }
+        self.relations.push(HiddenRelation { start, end, kind, rhs });
+        Ok(())
     }
 
     fn terms(&self, relation: usize) -> &[(usize, f64)] {

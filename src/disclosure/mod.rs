@@ -26,7 +26,7 @@
 pub mod audit;
 mod eliminate;
 
-use audit::{Exposure, RelationKind, Table};
+use audit::{Builder, Exposure, Problem, RelationKind, Term};
 
 /// Why a cell is hidden.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
@@ -193,62 +193,59 @@ impl Links {
         }
     }
 
-    /// The attacker's problem for the current flags: every relation that touches a hidden cell.
-    /// Returns the table and, for each table cell, the link cell it stands for.
-    pub fn attacker(&self, flags: &[Flag]) -> (Table, Vec<usize>) {
-        self.attacker_where(flags, |_| true)
-    }
-
-    /// The attacker's problem restricted to the relations holding a cell with `keep(cell)`, and
-    /// the hidden cells with `keep(cell)` that are in no relation.
-    fn attacker_where(&self, flags: &[Flag], keep: impl Fn(usize) -> bool) -> (Table, Vec<usize>) {
-        let mut table = Table::default();
-        // Table cell of each link cell (`u32::MAX`: not in the table yet); 4 bytes, not 8, per
-        // cell: there are millions and the table is rebuilt every round.
-        let mut index: Vec<u32> = vec![u32::MAX; self.len()];
-        let mut back = Vec::new();
-        let mut at = |table: &mut Table, back: &mut Vec<usize>, c: Option<usize>| -> usize {
-            let Some(c) = c else {
-                // A sex with no cell at all is still a non-negative unknown in T = K + M.
-                back.push(usize::MAX);
-                return table.cell(0.0, false);
-            };
-            if index[c] == u32::MAX {
-                // An absent cell is unknown to everyone: a hidden unknown with no value.
-                let published = !flags[c].hidden() && self.values[c].is_some();
-                index[c] = table.cell(self.values[c].unwrap_or(0.0), published) as u32;
-                back.push(c);
-            }
-            index[c] as usize
+    /// The attacker's problem for the current flags: every relation that touches a hidden cell,
+    /// over the link cells (an exposure's `cell` is a link cell).
+    ///
+    /// # Errors
+    /// As [`Builder::relation`].
+    pub fn attacker(&self, flags: &[Flag]) -> Result<Problem, audit::AuditError> {
+        let sums: usize = self.sums.iter().map(|s| s.parts.len() + 1).sum();
+        let relations = self.triples.len() + self.within.len() + self.sums.len();
+        let mut b = Builder::new(self.len(), relations, 3 * self.triples.len() + 2 * self.within.len() + sums);
+        // An absent cell is unknown to everyone: a hidden unknown with no value.
+        let term = |c: Option<usize>| match c {
+            None => Term::Own,
+            Some(c) => match self.values[c] {
+                Some(v) if !flags[c].hidden() => Term::Known(v),
+                _ => Term::Unknown(c),
+            },
         };
-        let mut terms = Vec::new();
-        self.usable(flags, |cells, kind| {
-            if !cells.iter().any(|&(c, _)| c.is_some_and(&keep)) {
-                return;
-            }
-            terms.clear();
-            terms.extend(cells.iter().map(|&(c, coef)| (at(&mut table, &mut back, c), coef)));
-            match kind {
-                RelationKind::Equal => table.equal(terms.iter().copied(), 0.0),
-                RelationKind::AtMost => table.at_most(terms.iter().copied(), 0.0),
-            }
-        });
+        let mut result = Ok(());
+        self.usable(
+            flags,
+            |_| true,
+            |cells, kind| {
+                if result.is_ok() {
+                    result = b.relation(cells.iter().map(|&(c, coef)| (term(c), coef)), kind, 0.0);
+                }
+            },
+        );
+        result?;
         // Hidden cells in no relation: the attacker knows only that they are ≥ 0.
         for (c, flag) in flags.iter().enumerate() {
-            if flag.hidden() && keep(c) {
-                at(&mut table, &mut back, Some(c));
+            if flag.hidden() {
+                b.unknown(c);
             }
         }
-        (table, back)
+        Ok(b.finish())
     }
 
     /// Every relation the attacker can use under `flags` (those touching a hidden cell), in
     /// one fixed order, as `(link cell, coefficient)` terms of `Σ ≤ 0` or `Σ = 0`; a sex with
     /// no cell is a term without one.
-    fn usable(&self, flags: &[Flag], mut relation: impl FnMut(&[(Option<usize>, f64)], RelationKind)) {
+    ///
+    /// Only relations with a cell for which `near` holds are considered, and `near` is asked
+    /// first: a pass looking for the few relations around some cells reads little else.
+    fn usable(
+        &self,
+        flags: &[Flag],
+        near: impl Fn(usize) -> bool,
+        mut relation: impl FnMut(&[(Option<usize>, f64)], RelationKind),
+    ) {
         let touches = |cells: &[Option<usize>]| cells.iter().flatten().any(|&c| flags[c].hidden());
+        let close = |cells: &[Option<usize>]| cells.iter().flatten().any(|&c| near(c));
         for t in &self.triples {
-            if t.additive && t.t.is_some() && touches(&[t.k, t.m, t.t]) {
+            if close(&[t.k, t.m, t.t]) && t.additive && t.t.is_some() && touches(&[t.k, t.m, t.t]) {
                 let (Some(tc), true) = (t.t, t.k.is_some() || t.m.is_some()) else { continue };
                 if self.values[tc].is_none() {
                     continue;
@@ -257,7 +254,7 @@ impl Links {
             }
         }
         for &(x, n, _) in &self.within {
-            if touches(&[Some(x), Some(n)]) {
+            if (near(x) || near(n)) && touches(&[Some(x), Some(n)]) {
                 relation(&[(Some(x), 1.0), (Some(n), -1.0)], RelationKind::AtMost);
             }
         }
@@ -265,7 +262,7 @@ impl Links {
         for sum in &self.sums {
             let cells: Vec<Option<usize>> = sum.parts.iter().chain([&sum.total]).map(|&c| Some(c)).collect();
             // An absent band is unknown to everyone: the relation then bounds nothing exactly.
-            if !touches(&cells) || cells.iter().flatten().any(|&c| self.values[c].is_none()) {
+            if !close(&cells) || !touches(&cells) || cells.iter().flatten().any(|&c| self.values[c].is_none()) {
                 continue;
             }
             terms.clear();
@@ -275,34 +272,86 @@ impl Links {
         }
     }
 
-    /// The link cells of the attacker's blocks that hold a `fresh` cell: starting from the
-    /// fresh hidden cells, every cell the attacker does not know (hidden, or absent) that
-    /// shares a usable relation with one already found, to a fixed point. Published cells are
-    /// constants to the attacker and link nothing ([`audit`]'s blocks).
+    /// The attacker's blocks that hold a `fresh` cell: starting from the fresh hidden cells,
+    /// every cell the attacker does not know (hidden, or absent) that shares a usable relation
+    /// with one already found, to a fixed point. Published cells are constants to the attacker
+    /// and link nothing ([`audit`]'s blocks). The pass that finds nothing new has met every
+    /// relation of these blocks and keeps them, so the problem is built without another pass.
     ///
     /// Returns None when that takes more than `scans` passes over the relations (a long
-    /// chain of blocks): rebuilding the whole table is then cheaper.
-    fn blocks_around(&self, flags: &[Flag], fresh: &[bool], scans: usize) -> Option<Vec<bool>> {
+    /// chain of blocks): rebuilding the whole problem is then cheaper.
+    fn blocks_around(&self, flags: &[Flag], fresh: &[bool], scans: usize) -> Option<Around> {
+        use std::cell::Cell;
         let unknown = |c: usize| flags[c].hidden() || self.values[c].is_none();
-        let mut inside: Vec<bool> = fresh.iter().zip(flags).map(|(&f, flag)| f && flag.hidden()).collect();
+        // Read by `near` and written by the visit, so in cells.
+        let inside: Vec<Cell<bool>> = fresh.iter().zip(flags).map(|(&f, flag)| Cell::new(f && flag.hidden())).collect();
+        let mut around = Around::default();
+        around.cells.extend((0..inside.len()).filter(|&c| inside[c].get()));
         for _ in 0..scans {
             let mut grew = false;
-            self.usable(flags, |cells, _| {
-                if cells.iter().any(|&(c, _)| c.is_some_and(|c| inside[c])) {
+            around.terms.clear();
+            around.relations.clear();
+            self.usable(
+                flags,
+                |c| inside[c].get(),
+                |cells, kind| {
                     for c in cells.iter().filter_map(|t| t.0) {
-                        if unknown(c) && !inside[c] {
-                            inside[c] = true;
+                        if unknown(c) && !inside[c].get() {
+                            inside[c].set(true);
+                            around.cells.push(c);
                             grew = true;
                         }
                     }
-                }
-            });
+                    around.terms.extend_from_slice(cells);
+                    around.relations.push((around.terms.len(), kind));
+                },
+            );
             if !grew {
-                return Some(inside);
+                around.cells.sort_unstable();
+                return Some(around);
             }
         }
         None
     }
+
+    /// The attacker's problem on the blocks of [`Links::blocks_around`], as
+    /// [`Links::attacker`] would build it with only those relations and cells: the same
+    /// relations in the same order, the same unknowns in the same order.
+    fn attacker_around(&self, flags: &[Flag], around: &Around) -> Result<Problem, audit::AuditError> {
+        // Builder ids are positions in `around.cells` (the unknowns are all there), so that
+        // the builder holds a few thousand ids, not one per link cell.
+        let id = |c: usize| around.cells.binary_search(&c).expect("every unknown of the blocks is around");
+        let mut b = Builder::new(around.cells.len(), around.relations.len(), around.terms.len());
+        let term = |c: Option<usize>| match c {
+            None => Term::Own,
+            Some(c) => match self.values[c] {
+                Some(v) if !flags[c].hidden() => Term::Known(v),
+                _ => Term::Unknown(id(c)),
+            },
+        };
+        let mut start = 0;
+        for &(end, kind) in &around.relations {
+            b.relation(around.terms[start..end].iter().map(|&(c, coef)| (term(c), coef)), kind, 0.0)?;
+            start = end;
+        }
+        for (i, &c) in around.cells.iter().enumerate() {
+            if flags[c].hidden() {
+                b.unknown(i);
+            }
+        }
+        Ok(b.finish().with_ids(&around.cells))
+    }
+}
+
+/// The blocks around the fresh cells of a round ([`Links::blocks_around`]).
+#[derive(Debug, Default, PartialEq)]
+struct Around {
+    /// Their link cells the attacker does not know, ascending.
+    cells: Vec<usize>,
+    /// Their relations as [`Links::usable`] gives them: terms one after the other, and where
+    /// each relation's terms end with its kind.
+    terms: Vec<(Option<usize>, f64)>,
+    relations: Vec<(usize, RelationKind)>,
 }
 
 /// Steps 1–3: primary, secondary, then audit with complementary suppression until every
@@ -341,21 +390,21 @@ fn protect_with(links: &Links, scans: usize) -> Result<Protection, DisclosureErr
         if around.is_some() {
             clock.lap("disclosure: blocks around the fresh cells");
         }
-        let (table, back) = match &around {
-            Some(inside) => links.attacker_where(&flags, |c| inside[c]),
-            None => links.attacker(&flags),
+        let problem = match &around {
+            Some(around) => links.attacker_around(&flags, around)?,
+            None => links.attacker(&flags)?,
         };
         first = false;
         drop(around);
-        clock.lap("disclosure: attacker table");
-        let solved = table.attack_where(|c| back[c] != usize::MAX && fresh[back[c]])?;
+        clock.lap("disclosure: attacker problem");
+        let solved = problem.attack_where(|c| c != usize::MAX && fresh[c])?;
+        drop(problem);
         clock.lap("disclosure: audited");
         for e in solved.into_iter().flatten() {
-            let cell = back[e.cell];
+            let cell = e.cell;
             if cell == usize::MAX {
                 continue;
             }
-            let e = Exposure { cell, ..e };
             match at[cell] {
                 0 => {
                     latest.push(e);
@@ -649,9 +698,11 @@ mod tests {
         (flags[a], flags[n], flags[z]) = (Flag::Complementary, Flag::Primary, Flag::Primary);
         let mut fresh = vec![false; l.len()];
         fresh[a] = true;
-        let inside = l.blocks_around(&flags, &fresh, 2).expect("two passes: one grows, one finds nothing new");
-        let found: Vec<usize> = (0..l.len()).filter(|&c| inside[c]).collect();
-        assert_eq!(found, [a, m, n]);
+        let around = l.blocks_around(&flags, &fresh, 2).expect("two passes: one grows, one finds nothing new");
+        assert_eq!(around.cells, [a, m, n]);
+        let terms = [(Some(t), -1.0), (Some(a), 1.0), (Some(m), 1.0), (Some(m), 1.0), (Some(n), -1.0)];
+        assert_eq!(around.terms, terms, "T = K + M, then x ≤ n: the relations of the block, in order");
+        assert_eq!(around.relations, [(3, RelationKind::Equal), (5, RelationKind::AtMost)]);
         assert_eq!(l.blocks_around(&flags, &fresh, 1), None, "the second pass is needed to see the end");
     }
 
