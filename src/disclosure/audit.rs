@@ -223,22 +223,30 @@ impl Problem {
         let problem = &self.0;
         let blocks = Blocks::new(problem);
         clock.lap("audit: blocks");
-        // Blocks are solved in parallel, each into its own vector; errors and results are then
-        // taken in block order, so the outcome does not depend on the thread count.
-        let solved: Vec<Option<Result<Vec<Interval>, AuditError>>> = (0..blocks.len())
+        // Blocks are solved in parallel by runs of consecutive blocks, each run's intervals in
+        // one vector (one per block was a million allocations at Kolada scale); errors and
+        // results are then taken in block order, so the outcome does not depend on the thread
+        // count.
+        const RUN: usize = 2048;
+        let wanted = |b: usize| blocks.cells(b).iter().any(|&o| wanted(problem.cells[o]));
+        let runs: Vec<Result<Vec<Interval>, AuditError>> = (0..blocks.len().div_ceil(RUN))
             .into_par_iter()
-            .with_min_len(256)
-            .map(|b| {
-                let cells = blocks.cells(b);
-                cells.iter().any(|&o| wanted(problem.cells[o])).then(|| solve_block(problem, &blocks, b, path))
+            .map(|run| {
+                let mut out = Vec::new();
+                for b in (run * RUN..blocks.len().min((run + 1) * RUN)).filter(|&b| wanted(b)) {
+                    solve_block(problem, &blocks, b, path, &mut out)?;
+                }
+                Ok(out)
             })
             .collect();
         clock.lap("audit: blocks solved");
         let mut exposures = vec![None; problem.cells.len()];
-        for (b, intervals) in solved.into_iter().enumerate() {
-            let Some(intervals) = intervals else { continue };
-            for (&o, (low, high)) in blocks.cells(b).iter().zip(intervals?) {
-                exposures[o] = Some(Exposure { cell: problem.cells[o], low, high });
+        for (run, intervals) in runs.into_iter().enumerate() {
+            let mut intervals = intervals?.into_iter();
+            for b in (run * RUN..blocks.len().min((run + 1) * RUN)).filter(|&b| wanted(b)) {
+                for (&o, (low, high)) in blocks.cells(b).iter().zip(intervals.by_ref()) {
+                    exposures[o] = Some(Exposure { cell: problem.cells[o], low, high });
+                }
             }
         }
         Ok(exposures)
@@ -574,11 +582,20 @@ fn tighten(interval: &mut Interval, coef: f64, kind: RelationKind, rhs: f64) {
     }
 }
 
-/// Solves one block: the attacker's interval of each of its cells, in block order.
-fn solve_block(problem: &Hidden, blocks: &Blocks, block: usize, path: Path) -> Result<Vec<Interval>, AuditError> {
+/// Solves one block: appends the attacker's interval of each of its cells to `out`, in block
+/// order.
+fn solve_block(
+    problem: &Hidden,
+    blocks: &Blocks,
+    block: usize,
+    path: Path,
+    out: &mut Vec<Interval>,
+) -> Result<(), AuditError> {
     let cells = blocks.cells(block);
     let relations = blocks.relations(block);
-    let mut bounds = vec![(0.0, f64::INFINITY); cells.len()];
+    let start = out.len();
+    out.resize(start + cells.len(), (0.0, f64::INFINITY));
+    let bounds = &mut out[start..];
 
     // Single-cell relations are bounds; the rest couple cells.
     let mut coupling = 0;
@@ -594,7 +611,7 @@ fn solve_block(problem: &Hidden, blocks: &Blocks, block: usize, path: Path) -> R
             _ => coupling += 1,
         }
     }
-    for (low, high) in &mut bounds {
+    for (low, high) in bounds.iter_mut() {
         if is_empty(*low, *high) {
             return Err(AuditError::Infeasible);
         }
@@ -607,15 +624,16 @@ fn solve_block(problem: &Hidden, blocks: &Blocks, block: usize, path: Path) -> R
             (bounds[0], bounds[1]) = pair_interval(bounds[0], bounds[1], c)?;
         }
         _ if coupling == 1 && path == Path::Auto => {
-            bounds = one_relation(problem, blocks, &coupling_of(problem, blocks, block), &bounds)?;
+            let solved = one_relation(problem, blocks, &coupling_of(problem, blocks, block), bounds)?;
+            bounds.copy_from_slice(&solved);
         }
         (4, _) if coupling == 4 && path == Path::Auto => match Linked::find(problem, blocks, relations) {
-            Some(linked) => linked.solve(&mut bounds)?,
-            None => eliminate_or_lp(problem, blocks, block, &mut bounds, path)?,
+            Some(linked) => linked.solve(bounds)?,
+            None => eliminate_or_lp(problem, blocks, block, bounds, path)?,
         },
-        _ => eliminate_or_lp(problem, blocks, block, &mut bounds, path)?,
+        _ => eliminate_or_lp(problem, blocks, block, bounds, path)?,
     }
-    Ok(bounds)
+    Ok(())
 }
 
 /// A block of up to [`ELIMINATE_CELLS`] cells by Fourier–Motzkin elimination
