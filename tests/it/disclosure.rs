@@ -282,7 +282,12 @@ fn a_small_age_band_is_not_the_total_minus_the_other_bands() {
         ("X0001", "T", "n", "65-w", 80.0),
         ("X0001", "T", "n", "all", 140.0),
     ]);
-    let c = indicators::compute(&obs, &r, &cat, Options { level: 0.95, min_count: 5 }).unwrap();
+    let options = Options { level: 0.95, min_count: 5 };
+    let c = indicators::compute(&obs, &r, &cat, options).unwrap();
+    // The links the stage audited, built again on their own, give the same protection.
+    let links = indicators::disclosure_links(&obs, &r, &cat, options).unwrap();
+    let again = jamfor::disclosure::protect(&links).unwrap();
+    assert_eq!((again.flags, again.complementary), (c.protection.flags.clone(), c.protection.complementary));
     let v = c.values.frame();
     let text = |name: &str| v.column(name).unwrap().str().unwrap().clone();
     let (id, age, sex) = (text("indicator_id"), text("age_group"), text("sex"));
