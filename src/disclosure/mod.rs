@@ -202,14 +202,7 @@ impl Links {
         let sums: usize = self.sums.iter().map(|s| s.parts.len() + 1).sum();
         let relations = self.triples.len() + self.within.len() + self.sums.len();
         let mut b = Builder::new(self.len(), relations, 3 * self.triples.len() + 2 * self.within.len() + sums);
-        // An absent cell is unknown to everyone: a hidden unknown with no value.
-        let term = |c: Option<usize>| match c {
-            None => Term::Own,
-            Some(c) => match self.values[c] {
-                Some(v) if !flags[c].hidden() => Term::Known(v),
-                _ => Term::Unknown(c),
-            },
-        };
+        let term = |c| self.term(flags, c, |c| c);
         let mut result = Ok(());
         self.usable(
             flags,
@@ -228,6 +221,21 @@ impl Links {
             }
         }
         Ok(b.finish())
+    }
+
+    /// The value of cell `c` if the attacker knows it: published, and present at source (an
+    /// absent cell is unknown to everyone).
+    fn known(&self, flags: &[Flag], c: usize) -> Option<f64> {
+        self.values[c].filter(|_| !flags[c].hidden())
+    }
+
+    /// Link cell `c` (None: a sex with no cell) as a term of the attacker's problem, an
+    /// unknown one under the builder id `id(c)`.
+    fn term(&self, flags: &[Flag], c: Option<usize>, id: impl Fn(usize) -> usize) -> Term {
+        match c {
+            None => Term::Own,
+            Some(c) => self.known(flags, c).map_or_else(|| Term::Unknown(id(c)), Term::Known),
+        }
     }
 
     /// Every relation the attacker can use under `flags` (those touching a hidden cell), in
@@ -282,7 +290,7 @@ impl Links {
     /// chain of blocks): rebuilding the whole problem is then cheaper.
     fn blocks_around(&self, flags: &[Flag], fresh: &[bool], scans: usize) -> Option<Around> {
         use std::cell::Cell;
-        let unknown = |c: usize| flags[c].hidden() || self.values[c].is_none();
+        let unknown = |c: usize| self.known(flags, c).is_none();
         // Read by `near` and written by the visit, so in cells.
         let inside: Vec<Cell<bool>> = fresh.iter().zip(flags).map(|(&f, flag)| Cell::new(f && flag.hidden())).collect();
         let mut around = Around::default();
@@ -322,13 +330,7 @@ impl Links {
         // the builder holds a few thousand ids, not one per link cell.
         let id = |c: usize| around.cells.binary_search(&c).expect("every unknown of the blocks is around");
         let mut b = Builder::new(around.cells.len(), around.relations.len(), around.terms.len());
-        let term = |c: Option<usize>| match c {
-            None => Term::Own,
-            Some(c) => match self.values[c] {
-                Some(v) if !flags[c].hidden() => Term::Known(v),
-                _ => Term::Unknown(id(c)),
-            },
-        };
+        let term = |c| self.term(flags, c, id);
         let mut start = 0;
         for &(end, kind) in &around.relations {
             b.relation(around.terms[start..end].iter().map(|&(c, coef)| (term(c), coef)), kind, 0.0)?;
@@ -748,11 +750,11 @@ mod tests {
     proptest::proptest! {
         #![proptest_config(proptest::prelude::ProptestConfig { cases: 200, ..Default::default() })]
 
-        /// Re-solving only the blocks around the fresh cells of each round (in a table holding
-        /// only them) gives exactly what rebuilding the whole table every round gives: the
+        /// Re-solving only the blocks around the fresh cells of each round (in a problem holding
+        /// only them) gives exactly what building the whole problem every round gives: the
         /// same flags, the same intervals, the same complementary count, or the same error.
         #[test]
-        fn blocks_around_fresh_cells_equal_the_whole_table(
+        fn blocks_around_fresh_cells_equal_the_whole_problem(
             orgs in proptest::collection::vec(org(), 1..6),
             k in 3u32..6,
             kt in 1u32..4,

@@ -146,8 +146,7 @@ fn status(s: RowStatus) -> Option<&'static str> {
 
 /// Optional numbers as values and presence bits: 8 bytes and a bit per row, where an
 /// `Option<f64>` takes 16. At Kolada scale the rows' numbers are held through disclosure
-/// control (4.7 M values × 5 numbers, 1.6 M gaps × 12), and halving them keeps the stage's
-/// peak memory 0.3 GB lower.
+/// control (4.7 M values × 5 numbers, 1.6 M gaps × 12): by their sizes, about 0.3 GB less.
 #[derive(Clone, Debug, Default)]
 struct Floats {
     values: Vec<f64>,
