@@ -430,7 +430,6 @@ mod tests {
             row,
             indicator: 0,
             org: "X0001",
-            org_name: None,
             period: "2024",
             age: "all",
             sex: Sex::K,

@@ -13,7 +13,7 @@
 //! Every slot keeps its cell id (the observation's row number), so disclosure control can flag
 //! the underlying cells once and every indicator that reads a cell sees the same flag.
 
-use std::collections::HashMap;
+use std::collections::BTreeMap;
 
 use polars::prelude::*;
 
@@ -85,8 +85,8 @@ struct Feed {
 }
 
 /// The binding table: which observations (variable, stored sex) feed which slots.
-fn feeds(indicators: &[Indicator]) -> HashMap<(&str, Sex), Vec<Feed>> {
-    let mut feeds: HashMap<(&str, Sex), Vec<Feed>> = HashMap::new();
+fn feeds(indicators: &[Indicator]) -> BTreeMap<(&str, Sex), Vec<Feed>> {
+    let mut feeds: BTreeMap<(&str, Sex), Vec<Feed>> = BTreeMap::new();
     for (i, ind) in indicators.iter().enumerate() {
         for slot in Slot::ALL {
             let Some(b) = slot.binding(ind) else { continue };
@@ -124,8 +124,7 @@ pub fn bands_of(ind: &Indicator) -> Vec<String> {
 /// cell. At Kolada scale (9.4 M observations, 4.7 M wide rows) a frame of copied columns took
 /// 3.5 s to gather and 1.5 GB to hold.
 pub struct Wide {
-    /// The observations' status as its enum codes (indexes into [`Status::ALL`]), one chunk.
-    status: UInt8Chunked,
+    cells: Cells,
     indicator: Vec<u32>,
     /// Per slot, per row: the observation feeding it, [`NONE`] where absent.
     slots: [Vec<IdxSize>; 5],
@@ -135,15 +134,36 @@ pub struct Wide {
     keys: RowKeys,
 }
 
+/// What a row reads of the observations that feed its slots, by row number: the value and
+/// status columns in one chunk each (cheap copies of a table read in pieces, such as a Parquet
+/// file's row groups), and each feeding observation's unit as a code. The table's text columns
+/// are not copied into one chunk: at Kolada scale that copy took 0.15–0.4 s, mostly in faults
+/// on fresh pages.
+struct Cells {
+    value: Float64Chunked,
+    /// The observations' status as its enum codes (indexes into [`Status::ALL`]).
+    status: UInt8Chunked,
+    /// Per observation, its code in `units` ([`NO_UNIT`] for observations that feed no slot).
+    unit: Vec<u16>,
+    units: Vec<String>,
+}
+
+/// The unit code of an observation that feeds no slot (never read).
+const NO_UNIT: u16 = u16::MAX;
+
 /// Where each wide row's keys come from: what the output tables need of [`Wide`] once the
 /// values are computed ([`Wide::into_keys`]), so that the slots are freed before disclosure
 /// control (at Kolada scale 150 MB of the stage's peak).
 pub struct RowKeys {
-    /// The observations (a cheap clone: the columns are shared), in one chunk.
+    /// The observations (a cheap clone: the columns are shared), for the organisation names.
     source: DataFrame,
+    /// The distinct organisations, periods and age groups, in string order.
+    orgs: Vec<String>,
+    periods: Vec<String>,
+    ages: Vec<String>,
+    /// Per row, its codes in `orgs`, `periods` and `ages`.
+    place: Vec<[u32; 3]>,
     sex: Vec<Sex>,
-    /// The observation a row takes its organisation, period and age group from.
-    key: Vec<IdxSize>,
     /// The observation a row takes its organisation name from: the first slot's that has one
     /// (record extracts carry codes only).
     name: Vec<IdxSize>,
@@ -175,37 +195,51 @@ pub fn wide(
     if !lined.doubled.is_empty() {
         let at = |row: usize| {
             let (key, cell) = sorted.rows[row];
-            let (indicator, sex) = sorted.packing.row(key);
-            (indicator, sex.code().to_string(), cell as usize)
+            let place = sorted.packing.place(key);
+            (place.indicator, place.sex.code().to_string(), cell as usize)
         };
         return Ok(Err(conflicts(frame, indicators, &lined.doubled, at)?));
     }
-    let (indicator, sex): (Vec<u32>, Vec<Sex>) =
-        lined.first.iter().map(|&r| sorted.packing.row(sorted.rows[r as usize].0)).unzip();
-    let key: Vec<IdxSize> = lined.first.iter().map(|&r| sorted.rows[r as usize].1).collect();
-    drop(sorted);
+    let Sorted { rows, packing, orgs, periods, ages, unit, units } = sorted;
+    let n = lined.first.len();
+    let (mut indicator, mut sex, mut place) = (Vec::with_capacity(n), Vec::with_capacity(n), Vec::with_capacity(n));
+    for &r in &lined.first {
+        let p = packing.place(rows[r as usize].0);
+        indicator.push(p.indicator);
+        sex.push(p.sex);
+        place.push([p.org, p.period, p.age]);
+    }
+    drop(rows);
 
-    // `Observations` holds one chunk, so the arrays below are read by row number directly.
-    let (source, status) = (frame.clone(), frame.column("status")?.cat8()?.physical().clone());
-    let named = source.column("org_name")?.str()?.downcast_as_array();
-    let name = (0..key.len())
+    let (source, value, status) = (
+        frame.clone(),
+        frame.column("value")?.f64()?.rechunk().into_owned(),
+        frame.column("status")?.cat8()?.physical().rechunk().into_owned(),
+    );
+    // A row's name comes from the first slot whose observation has one.
+    let named = source.column("org_name")?.is_not_null().rechunk().into_owned();
+    let named = named.downcast_as_array();
+    let name = (0..n)
         .map(|r| {
-            let mut fed = lined.slots.iter().map(|s| s[r]).filter(|&c| c != NONE);
-            fed.find(|&c| named.get(c as usize).is_some()).unwrap_or(key[r])
+            let fed = || lined.slots.iter().map(|s| s[r]).filter(|&c| c != NONE);
+            let first = fed().next().expect("a wide row has a fed slot");
+            fed().find(|&c| named.value(c as usize)).unwrap_or(first)
         })
         .collect();
-    let keys = RowKeys { source, sex, key, name };
-    Ok(Ok(Wide { status, indicator, slots: lined.slots, groups: lined.groups, keys }))
+    let owned = |d: Dictionary<'_>| d.values.into_iter().map(str::to_string).collect();
+    let keys = RowKeys { source, orgs: owned(orgs), periods: owned(periods), ages: owned(ages), place, sex, name };
+    let cells = Cells { value, status, unit, units };
+    Ok(Ok(Wide { cells, indicator, slots: lined.slots, groups: lined.groups, keys }))
 }
 
 impl Wide {
     /// The number of wide rows.
     pub fn len(&self) -> usize {
-        self.keys.key.len()
+        self.keys.place.len()
     }
 
     pub fn is_empty(&self) -> bool {
-        self.keys.key.is_empty()
+        self.keys.place.is_empty()
     }
 
     /// Runs of rows with the same indicator, organisation, period and age group, as
@@ -215,19 +249,8 @@ impl Wide {
     }
 
     /// Typed access to the rows.
-    pub fn rows(&self) -> PolarsResult<Rows<'_>> {
-        let source = &self.keys.source;
-        let s = |n: &str| -> PolarsResult<&Strings> { Ok(source.column(n)?.str()?.downcast_as_array()) };
-        Ok(Rows {
-            wide: self,
-            org: s("org_id")?,
-            org_name: s("org_name")?,
-            period: s("period")?,
-            age: s("age_group")?,
-            value: source.column("value")?.f64()?.downcast_as_array(),
-            status: self.status.downcast_as_array(),
-            unit: s("unit")?,
-        })
+    pub fn rows(&self) -> Rows<'_> {
+        Rows { wide: self, value: self.cells.value.downcast_as_array(), status: self.cells.status.downcast_as_array() }
     }
 
     /// Where the rows' keys come from; the rest (slots, groups) is freed.
@@ -238,41 +261,40 @@ impl Wide {
 
 impl RowKeys {
     /// The key columns of `rows` (wide row numbers): `org_id`, `org_name`, `period`,
-    /// `age_group` and `sex`, gathered from the observations.
+    /// `age_group` and `sex`.
     pub fn keys(&self, rows: &[u32]) -> PolarsResult<[Column; 5]> {
-        let cells = |of: &[IdxSize]| IdxCa::from_vec("cell".into(), rows.iter().map(|&r| of[r as usize]).collect());
-        let (key, name) = (cells(&self.key), cells(&self.name));
-        let take = |n: &str, at: &IdxCa| self.source.column(n).and_then(|c| c.take(at));
+        let text = |name: &str, of: &[String], at: usize| {
+            StringChunked::from_iter_values(
+                name.into(),
+                rows.iter().map(|&r| of[self.place[r as usize][at] as usize].as_str()),
+            )
+            .into_column()
+        };
+        let name = IdxCa::from_vec("cell".into(), rows.iter().map(|&r| self.name[r as usize]).collect());
         let sex = StringChunked::from_iter_values("sex".into(), rows.iter().map(|&r| self.sex[r as usize].code()));
         Ok([
-            take("org_id", &key)?,
-            take("org_name", &name)?,
-            take("period", &key)?,
-            take("age_group", &key)?,
+            text("org_id", &self.orgs, 0),
+            self.source.column("org_name")?.take(&name)?,
+            text("period", &self.periods, 1),
+            text("age_group", &self.ages, 2),
             sex.into_column(),
         ])
     }
 }
 
-type Strings = <StringType as PolarsDataType>::Array;
 type Numbers<T> = <T as PolarsDataType>::Array;
 
-/// Row-by-row access to [`Wide`]: each row's keys and slots read from the observation arrays
-/// (one chunk each, so a read is an index, not a chunk lookup).
+/// Row-by-row access to [`Wide`]: each row's keys from the dictionaries, its slots from the
+/// observations' value and status (one chunk each, so a read is an index, not a chunk lookup).
 pub struct Rows<'a> {
     wide: &'a Wide,
-    org: &'a Strings,
-    org_name: &'a Strings,
-    period: &'a Strings,
-    age: &'a Strings,
     value: &'a Numbers<Float64Type>,
     status: &'a Numbers<UInt8Type>,
-    unit: &'a Strings,
 }
 
 impl<'a> Rows<'a> {
     pub fn row(&self, i: usize) -> WideRow<'a> {
-        let w = self.wide;
+        let (w, cells, keys) = (self.wide, &self.wide.cells, &self.wide.keys);
         let slot = |n: usize| match w.slots[n][i] {
             NONE => In::default(),
             c => {
@@ -280,20 +302,19 @@ impl<'a> Rows<'a> {
                 In {
                     value: self.value.get(c),
                     status: self.status.get(c).map(|s| Status::ALL[s as usize].name()),
-                    unit: self.unit.get(c),
+                    unit: cells.units.get(cells.unit[c] as usize).map(String::as_str),
                     cell: Some(c as u32),
                 }
             }
         };
-        let (key, name) = (w.keys.key[i] as usize, w.keys.name[i] as usize);
+        let [org, period, age] = keys.place[i];
         WideRow {
             row: i as u32,
             indicator: w.indicator[i],
-            org: self.org.get(key).unwrap_or_default(),
-            org_name: self.org_name.get(name),
-            period: self.period.get(key).unwrap_or_default(),
-            age: self.age.get(key).unwrap_or_default(),
-            sex: w.keys.sex[i],
+            org: &keys.orgs[org as usize],
+            period: &keys.periods[period as usize],
+            age: &keys.ages[age as usize],
+            sex: keys.sex[i],
             num: slot(0),
             den: slot(1),
             base: slot(2),
@@ -322,41 +343,68 @@ impl Packing {
         row * 16 + (f.slot as u64) * 2 + u64::from(f.priority)
     }
 
-    /// The indicator and sex of a key.
-    fn row(&self, key: u64) -> (u32, Sex) {
+    /// The indicator, organisation, period, age group and sex of a key.
+    fn place(&self, key: u64) -> Place {
         let row = key / 16;
         let sex = Sex::ALL[(row % 3) as usize];
-        ((row / 3 / self.ages / self.periods / self.orgs) as u32, sex)
+        let row = row / 3;
+        let (age, row) = (row % self.ages, row / self.ages);
+        let (period, row) = (row % self.periods, row / self.periods);
+        let (org, indicator) = (row % self.orgs, row / self.orgs);
+        Place { indicator: indicator as u32, org: org as u32, period: period as u32, age: age as u32, sex }
     }
 }
 
-/// The observations that feed a slot, as `(packed key, cell)` sorted by key and cell.
-struct Sorted {
-    rows: Vec<(u64, IdxSize)>,
-    packing: Packing,
+/// A wide row's keys as codes (see [`Packing`]).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+struct Place {
+    indicator: u32,
+    org: u32,
+    period: u32,
+    age: u32,
+    sex: Sex,
 }
 
-/// One pass over the observations: for each row, the slots it feeds (a hash lookup of its
-/// variable and stored sex, its age band and period checked), packed into sort keys; then one
-/// parallel sort. Consecutive rows mostly share their strings, so each lookup first compares
-/// with the previous row's. The pass runs on the pool, a range of rows per task (the lookups only
-/// read shared tables), and the ranges' keys meet in the sort. Five string joins in polars did
-/// this in 9 s for 9.4 M observations (`benches/indicators.rs`); one sequential pass took 0.85 s.
-fn sort_keys(
-    obs: &Observations,
+/// The observations that feed a slot, as `(packed key, cell)` sorted by key and cell, with the
+/// dictionaries the keys' codes point into and each feeding observation's unit code.
+struct Sorted<'a> {
+    rows: Vec<(u64, IdxSize)>,
+    packing: Packing,
+    orgs: Dictionary<'a>,
+    periods: Dictionary<'a>,
+    ages: Dictionary<'a>,
+    unit: Vec<u16>,
+    units: Vec<String>,
+}
+
+/// One pass over the observations: for each row, the slots it feeds (a lookup of its variable
+/// and stored sex, its age band and period checked), packed into sort keys; then one parallel
+/// sort. Consecutive rows mostly share their strings, so each lookup first compares with the
+/// previous row's. The pass runs on the pool, a range of rows per task (the lookups only read
+/// shared tables; a range reads the columns whatever their chunks), and the ranges' keys meet
+/// in the sort. Five string joins in polars did this in 9 s for 9.4 M observations
+/// (`benches/indicators.rs`); one sequential pass took 0.85 s.
+fn sort_keys<'a>(
+    obs: &'a Observations,
     indicators: &[Indicator],
     periods: Option<&(Period, Period)>,
     clock: &crate::timings::Stopwatch,
-) -> PolarsResult<Sorted> {
+) -> PolarsResult<Sorted<'a>> {
     use rayon::prelude::*;
     let frame = obs.frame();
-    let text = |name: &str| frame.column(name).and_then(|c| c.str().cloned());
-    let (variable, org, period, age) = (text("variable")?, text("org_id")?, text("period")?, text("age_group")?);
+    let text = |name: &str| frame.column(name).and_then(|c| c.str());
+    let (variable, org, period, age, unit) =
+        (text("variable")?, text("org_id")?, text("period")?, text("age_group")?, text("unit")?);
     // The sex column is an enum over `Sex::ALL`: its codes index that array.
-    let sex = frame.column("sex")?.cat8()?.physical().clone();
-    let (orgs, (periods_all, ages)) =
-        rayon::join(|| Dictionary::new(&org), || rayon::join(|| Dictionary::new(&period), || Dictionary::new(&age)));
+    let sex = frame.column("sex")?.cat8()?.physical();
+    let ((orgs, periods_all), (ages, units)) = rayon::join(
+        || rayon::join(|| Dictionary::new(org), || Dictionary::new(period)),
+        || rayon::join(|| Dictionary::new(age), || Dictionary::new(unit)),
+    );
     clock.lap("wide: dictionaries");
+    if units.values.len() >= usize::from(NO_UNIT) {
+        polars_bail!(ComputeError: "{} distinct units, expected fewer than {NO_UNIT}", units.values.len());
+    }
     let packing = Packing { orgs: orgs.len(), periods: periods_all.len(), ages: ages.len() };
     let radix = [indicators.len().max(1) as u64, packing.orgs, packing.periods, packing.ages, 3, 16];
     if radix.iter().try_fold(1u64, |acc, &r| acc.checked_mul(r)).is_none() {
@@ -374,34 +422,24 @@ fn sort_keys(
             (!bands.is_empty()).then(|| ages.values.iter().map(|a| bands.iter().any(|b| b == a)).collect())
         })
         .collect();
-    let feeds = feeds(indicators);
+    let feeds = Feeds::new(indicators);
 
-    // `Observations` holds one chunk, so the arrays are read by row number.
-    let (variable, org, period, age, sex) = (
-        variable.downcast_as_array(),
-        org.downcast_as_array(),
-        period.downcast_as_array(),
-        age.downcast_as_array(),
-        sex.downcast_as_array(),
-    );
-    let pack = |range: std::ops::Range<usize>| {
-        let mut rows = Vec::with_capacity(range.len());
-        let mut last: Option<((&str, u8), &[Feed])> = None;
-        let (mut org_code, mut period_code, mut age_code) = (orgs.cache(), periods_all.cache(), ages.cache());
-        for cell in range {
-            let (Some(v), Some(s), Some(o), Some(p), Some(a)) =
-                (variable.get(cell), sex.get(cell), org.get(cell), period.get(cell), age.get(cell))
-            else {
-                continue;
-            };
-            let fed: &[Feed] = match last {
-                Some((key, fed)) if key == (v, s) => fed,
-                _ => {
-                    let fed = feeds.get(&(v, Sex::ALL[s as usize])).map_or(&[][..], Vec::as_slice);
-                    last = Some(((v, s), fed));
-                    fed
-                }
-            };
+    // Every key column is non-null (`Observations::new` checks it).
+    let pack = |start: usize, units_out: &mut [u16]| {
+        let len = units_out.len();
+        let slice = |c: &StringChunked| c.slice(start as i64, len);
+        let (variable, org, period, age, unit) = (slice(variable), slice(org), slice(period), slice(age), slice(unit));
+        let sex = sex.slice(start as i64, len);
+        let mut rows = Vec::with_capacity(len);
+        let mut fed_by = feeds.cache();
+        let (mut org_code, mut period_code, mut age_code, mut unit_code) =
+            (orgs.cache(), periods_all.cache(), ages.cache(), units.cache());
+        let columns = texts(&variable)
+            .zip(sex.downcast_iter().flat_map(|a| a.values_iter().copied()))
+            .zip(texts(&org).zip(texts(&period)))
+            .zip(texts(&age).zip(texts(&unit)));
+        for (i, (((v, s), (o, p)), (a, u))) in columns.enumerate() {
+            let fed = fed_by(v, s);
             if fed.is_empty() {
                 continue;
             }
@@ -410,34 +448,82 @@ fn sort_keys(
                 continue;
             }
             let (oc, ac) = (org_code(o), age_code(a));
+            let cell = (start + i) as IdxSize;
             for f in fed {
                 if age_ok[f.indicator as usize].as_ref().is_some_and(|ok| !ok[ac as usize]) {
                     continue;
                 }
-                rows.push((packing.key(f, oc, pc, ac), cell as IdxSize));
+                rows.push((packing.key(f, oc, pc, ac), cell));
             }
+            units_out[i] = unit_code(u) as u16;
         }
         rows
     };
     const RANGE: usize = 1 << 18;
-    let n = frame.height();
+    let mut unit_of = vec![NO_UNIT; frame.height()];
     let parts: Vec<Vec<(u64, IdxSize)>> =
-        (0..n.div_ceil(RANGE)).into_par_iter().map(|i| pack(i * RANGE..n.min((i + 1) * RANGE))).collect();
+        unit_of.par_chunks_mut(RANGE).enumerate().map(|(i, out)| pack(i * RANGE, out)).collect();
     let mut rows = parts.concat();
     clock.lap("wide: keys packed");
     rows.par_sort_unstable();
-    Ok(Sorted { rows, packing })
+    let units_owned = units.values.iter().map(|u| u.to_string()).collect();
+    Ok(Sorted { rows, packing, orgs, periods: periods_all, ages, unit: unit_of, units: units_owned })
+}
+
+/// A non-null text column's values, whatever its chunks.
+fn texts(c: &StringChunked) -> impl Iterator<Item = &str> {
+    c.downcast_iter().flat_map(|a| a.values_iter())
+}
+
+/// The binding table as a lookup: which slots an observation (variable, stored sex) feeds.
+struct Feeds<'a> {
+    /// Each bound variable's position in `feeds`.
+    variable: PlHashMap<&'a str, usize>,
+    /// Per bound variable, per stored sex (K, M, T), the slots it feeds.
+    feeds: Vec<[Vec<Feed>; 3]>,
+}
+
+impl<'a> Feeds<'a> {
+    fn new(indicators: &'a [Indicator]) -> Self {
+        let mut out = Feeds { variable: PlHashMap::default(), feeds: Vec::new() };
+        for ((var, stored), fed) in feeds(indicators) {
+            let next = out.feeds.len();
+            let at = *out.variable.entry(var).or_insert(next);
+            if at == next {
+                out.feeds.push(Default::default());
+            }
+            out.feeds[at][stored as usize] = fed;
+        }
+        out
+    }
+
+    /// A lookup by variable and sex code that remembers the previous variable (observations
+    /// come in runs of one variable's K, M and T).
+    fn cache<'b>(&'b self) -> impl FnMut(&'b str, u8) -> &'b [Feed] + 'b {
+        let mut last: Option<(&'b str, Option<usize>)> = None;
+        move |v, sex| {
+            let at = match last {
+                Some((l, at)) if l == v => at,
+                _ => {
+                    let at = self.variable.get(v).copied();
+                    last = Some((v, at));
+                    at
+                }
+            };
+            at.map_or(&[][..], |at| &self.feeds[at][sex as usize])
+        }
+    }
 }
 
 /// The distinct values of a key column in string order, with their codes.
 struct Dictionary<'a> {
     values: Vec<&'a str>,
-    code: HashMap<&'a str, u32>,
+    code: PlHashMap<&'a str, u32>,
 }
 
 impl<'a> Dictionary<'a> {
     fn new(column: &'a StringChunked) -> Self {
-        let mut seen: std::collections::HashSet<&str> = std::collections::HashSet::new();
+        let mut seen: PlHashSet<&str> = PlHashSet::default();
         let mut last = None;
         for v in column.iter().flatten() {
             if last != Some(v) {
@@ -637,7 +723,7 @@ mod tests {
         assert_eq!(line_up(&twice).doubled, [vec![1, 2, 3]]);
     }
 
-    /// Packed keys sort like the key columns and give back the indicator and sex.
+    /// Packed keys sort like the key columns and give back their codes.
     #[test]
     fn packing_round_trips_and_orders() {
         let p = Packing { orgs: 300, periods: 20, ages: 7 };
@@ -645,10 +731,10 @@ mod tests {
         let a = p.key(&feed(2, Sex::M, Slot::Numerator), 299, 19, 6);
         let b = p.key(&feed(3, Sex::K, Slot::Numerator), 0, 0, 0);
         assert!(a < b);
-        assert_eq!(p.row(a), (2, Sex::M));
-        assert_eq!(p.row(b), (3, Sex::K));
-        let c = p.key(&feed(3, Sex::T, Slot::Value), 0, 0, 0);
-        assert_eq!(p.row(c), (3, Sex::T));
-        assert_eq!(c / 16, p.key(&feed(3, Sex::T, Slot::Numerator), 0, 0, 0) / 16);
+        assert_eq!(p.place(a), Place { indicator: 2, org: 299, period: 19, age: 6, sex: Sex::M });
+        assert_eq!(p.place(b), Place { indicator: 3, org: 0, period: 0, age: 0, sex: Sex::K });
+        let c = p.key(&feed(3, Sex::T, Slot::Value), 5, 7, 1);
+        assert_eq!(p.place(c), Place { indicator: 3, org: 5, period: 7, age: 1, sex: Sex::T });
+        assert_eq!(c / 16, p.key(&feed(3, Sex::T, Slot::Numerator), 5, 7, 1) / 16);
     }
 }

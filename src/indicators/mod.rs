@@ -81,7 +81,7 @@ pub fn compute(
     let wide = wide(obs, catalogue, round)?;
     clock.lap("indicators: wide rows");
     let (computed, (links, dense)) = {
-        let rows = wide.rows()?;
+        let rows = wide.rows();
         let row = |i: usize| rows.row(i);
         let bounds = wide.groups();
         let settings = Settings { level: options.level };
@@ -144,7 +144,7 @@ pub fn disclosure_links(
     options: Options,
 ) -> Result<Links, IndicatorError> {
     let wide = wide(obs, catalogue, round)?;
-    let rows = wide.rows()?;
+    let rows = wide.rows();
     Ok(links(&catalogue.indicators, wide.groups(), &|i| rows.row(i), obs.len(), options.min_count).0)
 }
 
