@@ -191,15 +191,17 @@ pub struct Settings {
 }
 
 /// Computes the values and gaps of one group (the rows of one indicator × org × period × age
-/// group, sorted K, M, T).
+/// group, sorted K, M, T): the values into `values` (emptied first; one buffer serves every
+/// group of a thread), any problems onto `errors`, and the gap returned.
 pub fn group<'a>(
     ind: &Indicator,
     rows: &[WideRow<'a>],
     s: Settings,
-) -> (Vec<ValueRow<'a>>, Option<GapRow>, Vec<ValueError>) {
-    let mut errors = Vec::new();
+    values: &mut Vec<ValueRow<'a>>,
+    errors: &mut Vec<ValueError>,
+) -> Option<GapRow> {
+    values.clear();
     let find = |sex: Sex| rows.iter().find(|r| r.sex == sex);
-    let mut values: Vec<ValueRow<'a>> = Vec::with_capacity(3);
     for r in rows {
         if ind.kind == Kind::Share && r.sex == Sex::T {
             continue; // the total's share of itself says nothing
@@ -209,13 +211,12 @@ pub fn group<'a>(
             Sex::M => find(Sex::K),
             Sex::T => None,
         };
-        values.push(value(ind, r, other, s, &mut errors));
+        values.push(value(ind, r, other, s, errors));
     }
-    let gap = match (values.iter().find(|v| v.sex == Sex::K), values.iter().find(|v| v.sex == Sex::M)) {
+    match (values.iter().find(|v| v.sex == Sex::K), values.iter().find(|v| v.sex == Sex::M)) {
         (None, None) => None,
         (k, m) => Some(gap(ind, rows[0].row, rows[0].indicator, k, m, s)),
-    };
-    (values, gap, errors)
+    }
 }
 
 fn row_error(
@@ -595,12 +596,12 @@ pub(super) fn all<'a>(
             // The band rows of age-standardised indicators, for their all-ages rate.
             let mut bands: Vec<ValueRow<'a>> = Vec::new();
             let mut rows: Vec<WideRow<'a>> = Vec::with_capacity(3);
+            let mut v: Vec<ValueRow<'a>> = Vec::with_capacity(3);
             for &(a, b) in chunk {
                 rows.clear();
                 rows.extend((a..b).map(row));
                 let ind = &indicators[rows[0].indicator as usize];
-                let (v, g, mut e) = group(ind, &rows, s);
-                errors.append(&mut e);
+                let g = group(ind, &rows, s, &mut v, &mut errors);
                 if ind.standard.is_some() {
                     // The standardised rate rests on every row of its organisation, period and
                     // sex, and replaces the crude all-ages row and its gap.

@@ -83,15 +83,12 @@ fn nam_guess(x1: f64, n1: f64, x2: f64, n2: f64, z2: f64) -> (f64, f64) {
     let c2 = b3 - b1 * b2 / 3.0 + 2.0 * b1.powi(3) / 27.0;
     let angle = (27f64.sqrt() * c2 / (2.0 * c1 * (-c1).sqrt())).acos();
     let r = 2.0 * (-c1 / 3.0).sqrt();
-    let third = std::f64::consts::PI / 3.0;
-    let roots = [
-        -r * (third - angle / 3.0).cos() - b1 / 3.0,
-        -r * (third + angle / 3.0).cos() - b1 / 3.0,
-        r * (angle / 3.0).cos() - b1 / 3.0,
-    ];
-    let up = roots.iter().copied().fold(f64::INFINITY, f64::min);
-    let max = roots.iter().copied().fold(f64::NEG_INFINITY, f64::max);
-    let low = roots.iter().sum::<f64>() - up - max;
+    // The three roots are r·cos(φ), −r·cos(π/3 + φ) and −r·cos(π/3 − φ) (less b₁/3), with
+    // φ = angle/3 in [0, π/3]: largest, middle and smallest. Koopman's limits come from the
+    // middle one (the lower limit) and the smallest (the upper).
+    let (third, phi) = (std::f64::consts::PI / 3.0, angle / 3.0);
+    let low = -r * (third + phi).cos() - b1 / 3.0;
+    let up = -r * (third - phi).cos() - b1 / 3.0;
     let limit = |p0: f64| (1.0 - (n1 - x1) * (1.0 - p0) / (x2 + n1 - (n2 + n1) * p0)) / p0;
     (limit(low), limit(up))
 }
