@@ -238,7 +238,7 @@ fn diagnose(path: &Path) {
                     for (s, id) in slot.iter_mut().enumerate() {
                         *id = links.cell(Some(value[at(i, pick, o, y, s)]), 5, 5);
                     }
-                    links.triples.push(Triple { k: Some(slot[0]), m: Some(slot[1]), t: Some(slot[2]), additive: true });
+                    links.triples.push(Triple::new(Some(slot[0]), Some(slot[1]), Some(slot[2]), true));
                 }
                 for (&x, &n) in ids[0].iter().zip(&ids[1]) {
                     links.within.push((x, n, 5));
@@ -246,7 +246,7 @@ fn diagnose(path: &Path) {
             }
         }
     }
-    links.triples.sort_by_key(|t| (t.k, t.m, t.t));
+    links.triples.sort_by_key(|t| (t.k(), t.m(), t.t()));
     links.within.sort_unstable();
     let build_s = secs(t);
     let t = Instant::now();

@@ -241,11 +241,11 @@ fn links<'a>(
         let ind = &indicators[group[0].indicator as usize];
         let k = ind.min_count.unwrap_or(min_count);
         for slot in Slot::ALL {
-            let mut triple = Triple { k: None, m: None, t: None, additive: false };
+            let (mut sexes, mut additive) = ([None; 3], false);
             for r in &group {
                 let s = slot_of(r, slot);
                 let Some(c) = add(&mut links, &mut dense, s, k) else { continue };
-                triple.additive = s.unit.is_some_and(|u| match last_unit {
+                additive = s.unit.is_some_and(|u| match last_unit {
                     Some((l, a)) if l == u => a,
                     _ => {
                         let a = compute::additive(u);
@@ -253,17 +253,13 @@ fn links<'a>(
                         a
                     }
                 });
-                if triple.additive {
+                if additive {
                     ages.push((slot, r.sex, r.age, c));
                 }
-                match r.sex {
-                    Sex::K => triple.k = Some(c),
-                    Sex::M => triple.m = Some(c),
-                    Sex::T => triple.t = Some(c),
-                }
+                sexes[r.sex as usize] = Some(c);
             }
-            if [triple.k, triple.m, triple.t].iter().flatten().count() > 1 {
-                triples.push(triple);
+            if sexes.iter().flatten().count() > 1 {
+                triples.push(Triple::new(sexes[0], sexes[1], sexes[2], additive));
             }
         }
         for r in &group {
@@ -292,8 +288,8 @@ fn links<'a>(
     age_sums(&mut links, &mut ages);
     links.sums.sort_by(|a, b| (a.total, &a.parts).cmp(&(b.total, &b.parts)));
     links.sums.dedup();
-    triples.sort_by_key(|t| (t.k, t.m, t.t));
-    triples.dedup_by_key(|t| (t.k, t.m, t.t));
+    triples.sort_by_key(|t| (t.k(), t.m(), t.t()));
+    triples.dedup_by_key(|t| (t.k(), t.m(), t.t()));
     links.triples = triples;
     links.rests_on.sort_unstable();
     links.rests_on.dedup();
