@@ -30,7 +30,7 @@
 //! integer when within 1e-9 (relative) of it, so a disclosed cell shows as `[2, 2]`, not
 //! `[1.9999999999999998, 2.0000000000000004]`.
 
-use super::eliminate::{Projection, Row, project};
+use super::eliminate::{MAX_CELLS, Projection, Row, project};
 use good_lp::{Expression, ObjectiveDirection, ProblemVariables, ResolutionError, Solution, SolverModel, microlp};
 
 /// One count in the attacker's view.
@@ -651,7 +651,7 @@ fn eliminate_or_lp(
         let rows: Vec<Row> = coupling_of(problem, blocks, block)
             .into_iter()
             .map(|r| {
-                let mut coefs = vec![0.0; cells.len()];
+                let mut coefs = [0.0; MAX_CELLS];
                 for &(o, coef) in problem.terms(r) {
                     coefs[blocks.local[o]] += coef;
                 }
@@ -679,7 +679,7 @@ fn coupling_of(problem: &Hidden, blocks: &Blocks, block: usize) -> Vec<usize> {
 }
 
 /// The largest block solved by elimination, and the most rows elimination may make.
-const ELIMINATE_CELLS: usize = 6;
+const ELIMINATE_CELLS: usize = MAX_CELLS;
 const ELIMINATE_ROWS: usize = 256;
 
 /// The block of a proportion whose numerator and denominator are both hidden for both sexes

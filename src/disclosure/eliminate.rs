@@ -17,10 +17,16 @@
 //! would pass `limit` is left to the LP. A property test in [`super::audit`] checks the
 //! result against the LP on random blocks.
 
-/// One linear relation over the block's cells: `Σ coefs[j]·yⱼ (= | ≤) rhs`.
-#[derive(Clone, Debug, PartialEq)]
+/// The most cells a block solved here may have: rows are fixed arrays of this many
+/// coefficients, so elimination allocates nothing per row (it did, and at Kolada scale the
+/// allocations took as long as the arithmetic).
+pub const MAX_CELLS: usize = 6;
+
+/// One linear relation over the block's cells: `Σ coefs[j]·yⱼ (= | ≤) rhs`; coefficients past
+/// the block's cells are 0.
+#[derive(Clone, Copy, Debug, PartialEq)]
 pub struct Row {
-    pub coefs: Vec<f64>,
+    pub coefs: [f64; MAX_CELLS],
     pub rhs: f64,
     pub equal: bool,
 }
@@ -32,7 +38,8 @@ pub enum Projection {
     Intervals(Vec<(f64, f64)>),
     /// No point satisfies the relations.
     Infeasible,
-    /// Elimination would pass the row limit: solve by LP.
+    /// Elimination would pass the row limit, or the block has more than [`MAX_CELLS`] cells:
+    /// solve by LP.
     TooLarge,
 }
 
@@ -42,10 +49,13 @@ const ZERO: f64 = 1e-12;
 /// Each cell's interval over `{y : rows hold, low ≤ y ≤ high per cell}`, `boxes[j]` = (low,
 /// high) with a finite `low` and `high` possibly `+∞`.
 pub fn project(rows: &[Row], boxes: &[(f64, f64)], limit: usize) -> Projection {
-    let n = boxes.len();
-    let mut out = Vec::with_capacity(n);
-    for target in 0..n {
-        match interval(rows, boxes, target, limit) {
+    if boxes.len() > MAX_CELLS {
+        return Projection::TooLarge;
+    }
+    let mut scratch = Scratch::default();
+    let mut out = Vec::with_capacity(boxes.len());
+    for target in 0..boxes.len() {
+        match interval(rows, boxes, target, limit, &mut scratch) {
             Some(Ok(interval)) => out.push(interval),
             Some(Err(Infeasible)) => return Projection::Infeasible,
             None => return Projection::TooLarge,
@@ -56,13 +66,33 @@ pub fn project(rows: &[Row], boxes: &[(f64, f64)], limit: usize) -> Projection {
 
 struct Infeasible;
 
+/// Row buffers reused from one target cell to the next.
+#[derive(Default)]
+struct Scratch {
+    equalities: Vec<Row>,
+    inequalities: Vec<Row>,
+    next: Vec<Row>,
+    lower: Vec<usize>,
+    upper: Vec<usize>,
+}
+
 /// The interval of cell `target`: `None` when elimination passes `limit` rows.
-fn interval(rows: &[Row], boxes: &[(f64, f64)], target: usize, limit: usize) -> Option<Result<(f64, f64), Infeasible>> {
+fn interval(
+    rows: &[Row],
+    boxes: &[(f64, f64)],
+    target: usize,
+    limit: usize,
+    scratch: &mut Scratch,
+) -> Option<Result<(f64, f64), Infeasible>> {
     let n = boxes.len();
-    let (mut equalities, mut inequalities): (Vec<Row>, Vec<Row>) = rows.iter().cloned().partition(|r| r.equal);
+    let Scratch { equalities, inequalities, next, lower, upper } = scratch;
+    equalities.clear();
+    inequalities.clear();
+    equalities.extend(rows.iter().filter(|r| r.equal));
+    inequalities.extend(rows.iter().filter(|r| !r.equal));
     for (j, &(low, high)) in boxes.iter().enumerate() {
         let unit = |sign: f64| {
-            let mut coefs = vec![0.0; n];
+            let mut coefs = [0.0; MAX_CELLS];
             coefs[j] = sign;
             coefs
         };
@@ -84,20 +114,22 @@ fn interval(rows: &[Row], boxes: &[(f64, f64)], target: usize, limit: usize) -> 
             }
             continue;
         }
-        let (lower, upper): (Vec<&Row>, Vec<&Row>) = (
-            inequalities.iter().filter(|r| r.coefs[j] < -ZERO).collect(),
-            inequalities.iter().filter(|r| r.coefs[j] > ZERO).collect(),
-        );
-        let kept = inequalities.iter().filter(|r| r.coefs[j].abs() <= ZERO);
-        if kept.clone().count() + lower.len() * upper.len() > limit {
+        lower.clear();
+        upper.clear();
+        lower.extend((0..inequalities.len()).filter(|&r| inequalities[r].coefs[j] < -ZERO));
+        upper.extend((0..inequalities.len()).filter(|&r| inequalities[r].coefs[j] > ZERO));
+        let kept = inequalities.len() - lower.len() - upper.len();
+        if kept + lower.len() * upper.len() > limit {
             return None;
         }
-        let mut next: Vec<Row> = kept.cloned().collect();
-        for l in &lower {
-            for u in &upper {
+        next.clear();
+        next.extend(inequalities.iter().filter(|r| r.coefs[j].abs() <= ZERO));
+        for &l in lower.iter() {
+            let l = &inequalities[l];
+            for &u in upper.iter() {
                 // u/u_j + l/|l_j|: yⱼ's coefficient cancels.
-                let mut row = (*u).clone();
-                let su = 1.0 / u.coefs[j];
+                let mut row = inequalities[u];
+                let su = 1.0 / row.coefs[j];
                 row.rhs *= su;
                 row.coefs.iter_mut().for_each(|c| *c *= su);
                 add(&mut row, l, 1.0 / -l.coefs[j]);
@@ -105,11 +137,11 @@ fn interval(rows: &[Row], boxes: &[(f64, f64)], target: usize, limit: usize) -> 
                 next.push(row);
             }
         }
-        inequalities = next;
+        std::mem::swap(inequalities, next);
     }
     let (mut low, mut high) = (f64::NEG_INFINITY, f64::INFINITY);
     let tolerance = |rhs: f64| 1e-9 * rhs.abs().max(1.0);
-    for row in &equalities {
+    for row in equalities.iter() {
         let a = row.coefs[target];
         if a.abs() > ZERO {
             low = low.max(row.rhs / a);
@@ -118,7 +150,7 @@ fn interval(rows: &[Row], boxes: &[(f64, f64)], target: usize, limit: usize) -> 
             return Some(Err(Infeasible));
         }
     }
-    for row in &inequalities {
+    for row in inequalities.iter() {
         let a = row.coefs[target];
         if a > ZERO {
             high = high.min(row.rhs / a);
@@ -150,7 +182,9 @@ mod tests {
     use super::*;
 
     fn row(coefs: &[f64], rhs: f64, equal: bool) -> Row {
-        Row { coefs: coefs.to_vec(), rhs, equal }
+        let mut padded = [0.0; MAX_CELLS];
+        padded[..coefs.len()].copy_from_slice(coefs);
+        Row { coefs: padded, rhs, equal }
     }
 
     /// a + b = 10, a ≤ c, b ≤ d, c + d + e = 14 (all ≥ 0; c, d ≤ 8), worked by hand:
