@@ -177,9 +177,10 @@ impl Table {
     }
 }
 
-/// The attacker problem on the hidden cells only, built by [`Builder`] straight from the
-/// relations (or from a [`Table`]): what [`Table::attack`] solves.
-#[derive(Debug)]
+/// The attacker problem on the hidden cells only, built by [`Builder`]s straight from the
+/// relations (or from a [`Table`]): what [`Table::attack`] solves. Its unknowns are numbered in
+/// cell order ([`Unknowns`]), then the [`Term::Own`] unknowns in relation order.
+#[derive(Debug, PartialEq)]
 pub struct Problem(Hidden);
 
 impl Problem {
@@ -193,15 +194,60 @@ impl Problem {
         self.0.relations.len()
     }
 
-    /// The problem with each unknown's id replaced by `ids[id]` (a [`Term::Own`] unknown
-    /// keeps `usize::MAX`).
-    pub fn with_ids(mut self, ids: &[usize]) -> Problem {
-        for c in &mut self.0.cells {
-            if *c != usize::MAX {
-                *c = ids[*c];
+    /// The problem of `parts`' relations, one part after the other, over `unknowns` (every
+    /// unknown a part names must be in it).
+    ///
+    /// The parts may have been built on different threads: numbering waits until here, where
+    /// each unknown gets its rank in `unknowns` (and the own unknowns theirs after all cells),
+    /// so the problem is the same however the relations were split into parts.
+    ///
+    /// # Panics
+    /// If a part names an unknown cell that is not in `unknowns`.
+    pub fn assemble(unknowns: &Unknowns, mut parts: Vec<Builder>) -> Problem {
+        use rayon::prelude::*;
+        let mut owns = Vec::with_capacity(parts.len());
+        let mut total = unknowns.len();
+        for part in &parts {
+            owns.push(total);
+            total += part.owns;
+        }
+        parts.par_iter_mut().zip(&owns).for_each(|(part, &first_own)| {
+            for term in &mut part.hidden.terms {
+                term.0 = match term.0.checked_sub(OWN) {
+                    Some(own) => first_own + own,
+                    None => unknowns.rank(term.0).unwrap_or_else(|| {
+                        panic!("cell {} is unknown to the attacker but not among the problem's unknowns", term.0)
+                    }),
+                };
+            }
+        });
+        let mut cells = unknowns.ids();
+        cells.resize(total, usize::MAX);
+        let mut parts = parts.into_iter();
+        let Some(first) = parts.next() else {
+            return Problem(Hidden { cells, relations: Vec::new(), terms: Vec::new() });
+        };
+        let mut hidden = first.hidden;
+        if parts.len() > 0 {
+            let (relations, terms) = parts
+                .as_slice()
+                .iter()
+                .fold((0, 0), |(r, t), p| (r + p.hidden.relations.len(), t + p.hidden.terms.len()));
+            hidden.relations.reserve_exact(relations);
+            hidden.terms.reserve_exact(terms);
+            // One part after the other, each freed once copied.
+            for part in parts {
+                let offset = hidden.terms.len();
+                hidden.terms.extend_from_slice(&part.hidden.terms);
+                hidden.relations.extend(part.hidden.relations.iter().map(|r| HiddenRelation {
+                    start: r.start + offset,
+                    end: r.end + offset,
+                    ..*r
+                }));
             }
         }
-        self
+        hidden.cells = cells;
+        Problem(hidden)
     }
 
     /// As [`Table::attack_where`]; an exposure's `cell` is the cell id given to the
@@ -253,6 +299,92 @@ impl Problem {
     }
 }
 
+/// Cell ids the attacker does not know, each numbered by its rank among them: a bitmap and a
+/// count per 64-bit word, 1.3 MB at Kolada scale (9.4 M link cells) where an ordinal per cell
+/// was 37 MB, and a rank costs one count of set bits.
+#[derive(Debug)]
+pub struct Unknowns {
+    words: Vec<u64>,
+    /// Members in the words before each word.
+    before: Vec<usize>,
+}
+
+impl Unknowns {
+    /// The ids in `0..ids` for which `unknown` holds (asked on the pool).
+    pub fn new(ids: usize, unknown: impl Fn(usize) -> bool + Sync) -> Unknowns {
+        use rayon::prelude::*;
+        let words = (0..ids.div_ceil(64))
+            .into_par_iter()
+            .map(|w| (w * 64..ids.min(w * 64 + 64)).fold(0u64, |word, id| word | (u64::from(unknown(id)) << (id % 64))))
+            .collect();
+        Unknowns::counted(words)
+    }
+
+    /// No unknowns among `ids` ids (yet: see [`Unknowns::with`]).
+    pub fn none(ids: usize) -> Unknowns {
+        Unknowns::counted(vec![0; ids.div_ceil(64)])
+    }
+
+    /// These unknowns and `more` (ids below the `ids` they were made for).
+    ///
+    /// # Panics
+    /// If an id of `more` is outside that range.
+    #[must_use]
+    pub fn with(mut self, more: impl IntoIterator<Item = usize>) -> Unknowns {
+        for id in more {
+            let Some(word) = self.words.get_mut(id / 64) else {
+                panic!("cell {id} is outside the {} cells of the problem", self.words.len() * 64);
+            };
+            *word |= 1 << (id % 64);
+        }
+        Unknowns::counted(self.words)
+    }
+
+    fn counted(words: Vec<u64>) -> Unknowns {
+        let mut before = Vec::with_capacity(words.len() + 1);
+        let mut count = 0;
+        for word in &words {
+            before.push(count);
+            count += word.count_ones() as usize;
+        }
+        before.push(count);
+        Unknowns { words, before }
+    }
+
+    pub fn len(&self) -> usize {
+        self.before.last().copied().unwrap_or(0)
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// How many unknowns are below `id`, if `id` is one.
+    pub fn rank(&self, id: usize) -> Option<usize> {
+        let (w, bit) = (id / 64, id % 64);
+        let word = *self.words.get(w)?;
+        (word >> bit & 1 == 1).then(|| self.before[w] + (word & ((1 << bit) - 1)).count_ones() as usize)
+    }
+
+    /// The unknown ids, ascending.
+    pub fn ids(&self) -> Vec<usize> {
+        use rayon::prelude::*;
+        let bits = |w: usize| {
+            let mut word = self.words[w];
+            std::iter::from_fn(move || {
+                (word != 0).then(|| {
+                    let bit = word.trailing_zeros() as usize;
+                    word &= word - 1;
+                    w * 64 + bit
+                })
+            })
+        };
+        let mut ids = Vec::with_capacity(self.len());
+        ids.par_extend((0..self.words.len()).into_par_iter().flat_map_iter(bits));
+        ids
+    }
+}
+
 /// A term's cell as the attacker sees it.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub enum Term {
@@ -264,44 +396,31 @@ pub enum Term {
     Own,
 }
 
-/// Builds a [`Problem`] relation by relation, substituting known cells as they come: the
-/// attacker's table of every cell, known or not, is never held (at Kolada scale 3.5 M cells
-/// and 2.2 M relations, 0.2 GB, and a second pass to substitute them).
-///
-/// Unknown cells are numbered in the order they are first met, which is the order a [`Table`]
-/// built in the same order would give them: both paths give the same problem.
+/// The first id of own unknowns while a part is built: far above any cell id, so that they
+/// sort after the cells, in the order they were met.
+const OWN: usize = 1 << (usize::BITS - 2);
+
+/// Builds part of a [`Problem`] relation by relation, substituting known cells as they come:
+/// the attacker's table of every cell, known or not, is never held (at Kolada scale 3.5 M
+/// cells and 2.2 M relations, 0.2 GB, and a second pass to substitute them). Unknown cells
+/// keep their ids until [`Problem::assemble`] numbers them, so parts can be built on
+/// separate threads.
 pub struct Builder {
-    /// Each cell id's ordinal (`u32::MAX`: not met yet).
-    ordinal: Vec<u32>,
+    /// Terms as `(cell id, coefficient)`, an own unknown as `(OWN + its number in this part, …)`.
     hidden: Hidden,
+    /// Own unknowns met so far.
+    owns: usize,
     /// Relations added so far (kept or not), to name one in an error.
     added: usize,
 }
 
 impl Builder {
-    /// A builder for cell ids `0..ids`, with room for `relations` relations of `terms` terms
-    /// in all (reserved, not touched: unused room costs no memory).
-    pub fn new(ids: usize, relations: usize, terms: usize) -> Builder {
+    /// A builder with room for `relations` relations of `terms` terms in all (reserved, not
+    /// touched: unused room costs no memory).
+    pub fn new(relations: usize, terms: usize) -> Builder {
         let hidden =
             Hidden { cells: Vec::new(), relations: Vec::with_capacity(relations), terms: Vec::with_capacity(terms) };
-        Builder { ordinal: vec![u32::MAX; ids], hidden, added: 0 }
-    }
-
-    /// The ordinal of unknown cell `id`, numbering it when first met.
-    ///
-    /// # Panics
-    /// If `id` is outside `0..ids`.
-    pub fn unknown(&mut self, id: usize) -> usize {
-        let Some(&o) = self.ordinal.get(id) else {
-            panic!("cell {id} is outside the {} cells of the problem", self.ordinal.len());
-        };
-        if o != u32::MAX {
-            return o as usize;
-        }
-        self.hidden.cells.push(id);
-        let o = self.hidden.cells.len() - 1;
-        self.ordinal[id] = u32::try_from(o).expect("fewer than 2^32 unknown cells");
-        o
+        Builder { hidden, owns: 0, added: 0 }
     }
 
     /// Adds `Σ coef·term (kind) rhs`: known terms move to the right-hand side; a relation left
@@ -324,22 +443,15 @@ impl Builder {
             }
             match term {
                 Term::Known(value) => rhs -= coef * value,
-                Term::Unknown(id) => {
-                    let o = self.unknown(id);
-                    self.hidden.terms.push((o, coef));
-                }
+                Term::Unknown(id) => self.hidden.terms.push((id, coef)),
                 Term::Own => {
-                    self.hidden.cells.push(usize::MAX);
-                    self.hidden.terms.push((self.hidden.cells.len() - 1, coef));
+                    self.hidden.terms.push((OWN + self.owns, coef));
+                    self.owns += 1;
                 }
             }
         }
         self.added += 1;
         self.hidden.close(self.added - 1, start, kind, rhs)
-    }
-
-    pub fn finish(self) -> Problem {
-        Problem(self.hidden)
     }
 }
 
@@ -352,7 +464,7 @@ enum Path {
 }
 
 /// A relation after substitution: `terms[start..end]` over hidden cells, `kind`, `rhs`.
-#[derive(Clone, Copy, Debug)]
+#[derive(Clone, Copy, Debug, PartialEq)]
 struct HiddenRelation {
     start: usize,
     end: usize,
@@ -362,7 +474,7 @@ struct HiddenRelation {
 
 /// The attacker problem on hidden cells only. Hidden cells are numbered 0.. in cell order
 /// ("ordinals"); `cells[ordinal]` is the cell index in the table.
-#[derive(Debug)]
+#[derive(Debug, PartialEq)]
 struct Hidden {
     cells: Vec<usize>,
     relations: Vec<HiddenRelation>,
@@ -374,12 +486,8 @@ impl Hidden {
     /// The problem of a table: its unpublished cells numbered in cell order (ids are table
     /// cells), each relation with the published cells substituted.
     fn substitute(table: &Table) -> Result<Self, AuditError> {
-        let mut b = Builder::new(table.cells.len(), table.relations.len(), table.terms.len());
-        for (id, cell) in table.cells.iter().enumerate() {
-            if !cell.published {
-                b.unknown(id);
-            }
-        }
+        let unknowns = Unknowns::new(table.cells.len(), |id| !table.cells[id].published);
+        let mut b = Builder::new(table.relations.len(), table.terms.len());
         for relation in &table.relations {
             let terms = table.terms_of(relation).iter().map(|&(id, coef)| {
                 let Some(cell) = table.cells.get(id) else {
@@ -389,7 +497,7 @@ impl Hidden {
             });
             b.relation(terms, relation.kind, relation.rhs)?;
         }
-        Ok(b.finish().0)
+        Ok(Problem::assemble(&unknowns, vec![b]).0)
     }
 
     /// Ends the relation whose terms start at `start`: repeated cells merged, zeros dropped,
