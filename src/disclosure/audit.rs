@@ -473,7 +473,8 @@ struct HiddenRelation {
 }
 
 /// The attacker problem on hidden cells only. Hidden cells are numbered 0.. in cell order
-/// ("ordinals"); `cells[ordinal]` is the cell index in the table.
+/// ("ordinals"), then the own unknowns of relations; `cells[ordinal]` is the cell index in the
+/// table (`usize::MAX` for an own unknown).
 #[derive(Debug, PartialEq)]
 struct Hidden {
     cells: Vec<usize>,

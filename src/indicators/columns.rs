@@ -82,12 +82,9 @@ impl Keys {
         round: &Round,
         with_sex: bool,
     ) -> PolarsResult<Vec<Column>> {
-        let ids = StringChunked::from_iter_values(
-            "indicator_id".into(),
-            self.indicator.iter().map(|&i| indicators[i as usize].id.as_str()),
-        );
-        let [org, name, period, mut age, sex] = source.keys(&self.row)?;
-        let role = roles(org.str()?, round);
+        let ids = StringChunked::from_iter_values("indicator_id".into(), indicators.iter().map(|i| i.id.as_str()))
+            .take(&IdxCa::from_vec("code".into(), self.indicator.clone()))?;
+        let [org, name, role, period, mut age, sex] = source.keys(&self.row, round)?;
         if !self.all_ages.is_empty() {
             let mut all = vec![false; self.len()];
             for &p in &self.all_ages {
@@ -97,7 +94,7 @@ impl Keys {
                 age.str()?.iter().zip(all).map(|(a, all)| if all { Some("all") } else { a }).collect();
             age = ages.with_name("age_group".into()).into_column();
         }
-        let mut out = vec![ids.into_column(), org, name, role.into_column(), period, age];
+        let mut out = vec![ids.into_column(), org, name, role, period, age];
         if with_sex {
             out.push(sex);
         }
@@ -120,25 +117,6 @@ pub(super) fn sort(frame: DataFrame, indicators: &[Indicator], with_sex: bool) -
     let mut rows: Vec<IdxSize> = (0..frame.height() as IdxSize).collect();
     rows.sort_by(|&a, &b| key(a as usize).cmp(&key(b as usize)));
     frame.take(&IdxCa::from_vec("order".into(), rows))
-}
-
-/// Each organisation's role in the round, looked up once per run of equal codes.
-fn roles(org: &StringChunked, round: &Round) -> StringChunked {
-    let mut last: Option<(&str, &'static str)> = None;
-    let mut out = StringChunkedBuilder::new("role".into(), org.len());
-    for o in org.iter() {
-        let o = o.unwrap_or_default();
-        let role = match last {
-            Some((l, r)) if l == o => r,
-            _ => {
-                let r = round.role_of(o).name();
-                last = Some((o, r));
-                r
-            }
-        };
-        out.append_value(role);
-    }
-    out.finish()
 }
 
 fn status(s: RowStatus) -> Option<&'static str> {

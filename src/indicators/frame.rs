@@ -21,6 +21,7 @@ use polars::prelude::*;
 use super::compute::{In, WideRow};
 use super::definition::{Binding, Indicator};
 use crate::model::{Observations, Period, Sex, Status};
+use crate::round::Round;
 
 /// The variable slots of an indicator, in column order.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
@@ -269,17 +270,31 @@ impl Wide {
 }
 
 impl RowKeys {
-    /// The key columns of `rows` (wide row numbers): `org_id`, `org_name`, `period`,
-    /// `age_group` and `sex`. The codes gather from the small dictionary columns, so the
-    /// strings are shared, not copied (building them value by value took three times longer).
-    pub fn keys(&self, rows: &[u32]) -> PolarsResult<[Column; 5]> {
-        let text = |at: usize| {
-            let codes = IdxCa::from_vec("code".into(), rows.iter().map(|&r| self.place[r as usize][at]).collect());
-            self.dictionaries[at].take(&codes).map(IntoColumn::into_column)
-        };
+    /// The key columns of `rows` (wide row numbers): `org_id`, `org_name`, `role` (in
+    /// `round`), `period`, `age_group` and `sex`. The codes gather from small dictionary
+    /// columns, so the strings are shared, not copied (building them value by value took three
+    /// times longer).
+    pub fn keys(&self, rows: &[u32], round: &Round) -> PolarsResult<[Column; 6]> {
+        let codes = |at: usize| IdxCa::from_vec("code".into(), rows.iter().map(|&r| self.place[r as usize][at]).collect());
+        let text = |at: usize, codes: &IdxCa| self.dictionaries[at].take(codes).map(IntoColumn::into_column);
+        let orgs = codes(0);
+        // Roles and sexes gather from small dictionaries too.
+        let roles: StringChunked = self.dictionaries[0]
+            .iter()
+            .map(|o| Some(round.role_of(o.unwrap_or_default()).name()))
+            .collect::<StringChunked>()
+            .with_name("role".into());
+        let sexes = StringChunked::from_iter_values("sex".into(), Sex::ALL.iter().map(|s| s.code()));
+        let sex = IdxCa::from_vec("code".into(), rows.iter().map(|&r| self.sex[r as usize] as IdxSize).collect());
         let name = IdxCa::from_vec("cell".into(), rows.iter().map(|&r| self.name[r as usize]).collect());
-        let sex = StringChunked::from_iter_values("sex".into(), rows.iter().map(|&r| self.sex[r as usize].code()));
-        Ok([text(0)?, self.source.column("org_name")?.take(&name)?, text(1)?, text(2)?, sex.into_column()])
+        Ok([
+            text(0, &orgs)?,
+            self.source.column("org_name")?.take(&name)?,
+            roles.take(&orgs)?.into_column(),
+            text(1, &codes(1))?,
+            text(2, &codes(2))?,
+            sexes.take(&sex)?.into_column(),
+        ])
     }
 }
 
