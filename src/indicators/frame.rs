@@ -275,7 +275,8 @@ impl RowKeys {
     /// columns, so the strings are shared, not copied (building them value by value took three
     /// times longer).
     pub fn keys(&self, rows: &[u32], round: &Round) -> PolarsResult<[Column; 6]> {
-        let codes = |at: usize| IdxCa::from_vec("code".into(), rows.iter().map(|&r| self.place[r as usize][at]).collect());
+        let codes =
+            |at: usize| IdxCa::from_vec("code".into(), rows.iter().map(|&r| self.place[r as usize][at]).collect());
         let text = |at: usize, codes: &IdxCa| self.dictionaries[at].take(codes).map(IntoColumn::into_column);
         let orgs = codes(0);
         // Roles and sexes gather from small dictionaries too.
