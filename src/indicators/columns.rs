@@ -148,6 +148,7 @@ impl Floats {
         self.values.push(v.unwrap_or(0.0));
     }
 
+    #[cfg(test)]
     fn get(&self, i: usize) -> Option<f64> {
         (self.present[i / 64] >> (i % 64) & 1 == 1).then(|| self.values[i])
     }
@@ -158,8 +159,14 @@ impl Floats {
         self.values[i] = 0.0;
     }
 
-    fn column(&self, name: &str) -> Column {
-        Float64Chunked::from_iter_options(name.into(), (0..self.values.len()).map(|i| self.get(i))).into_column()
+    /// The column, its values taken as they are (no copy, no pass value by value: at Kolada
+    /// scale the tables hold 42 M numbers).
+    fn column(self, name: &str) -> Column {
+        let len = self.values.len();
+        let present = self.present;
+        let all = present.iter().map(|w| w.count_ones() as usize).sum::<usize>() == len;
+        let validity = (!all).then(|| (0..len).map(|i| present[i / 64] >> (i % 64) & 1 == 1).collect());
+        Float64Chunked::from_vec_validity(name.into(), self.values, validity).into_column()
     }
 }
 
@@ -187,17 +194,21 @@ impl Intervals {
         (self.low[i], self.high[i], self.method[i]) = (0.0, 0.0, None);
     }
 
-    /// The limits' columns `{prefix}_low` and `{prefix}_high`.
-    fn bounds(&self, prefix: &str) -> [Column; 2] {
-        let bound = |name: String, of: &[f64]| {
-            let limits = self.method.iter().zip(of).map(|(m, &v)| m.map(|_| v));
-            Float64Chunked::from_iter_options(name.into(), limits).into_column()
-        };
-        [bound(format!("{prefix}_low"), &self.low), bound(format!("{prefix}_high"), &self.high)]
-    }
-
-    fn methods(&self, name: &str) -> Column {
-        StringChunked::from_iter_options(name.into(), self.method.iter().map(|m| m.map(Method::label))).into_column()
+    /// The limits' columns `{prefix}_low` and `{prefix}_high` (null where there is no
+    /// interval; the limits taken as they are, as [`Floats::column`] does) and the methods'
+    /// column `method`.
+    fn columns(self, prefix: &str, method: &str) -> [Column; 3] {
+        let methods = StringChunked::from_iter_options(method.into(), self.method.iter().map(|m| m.map(Method::label)));
+        let all = self.method.iter().all(Option::is_some);
+        let low = Float64Chunked::from_vec_validity(
+            format!("{prefix}_low").into(),
+            self.low,
+            (!all).then(|| self.method.iter().map(Option::is_some).collect()),
+        );
+        // The same validity, shared.
+        let validity = low.downcast_iter().next().and_then(|a| a.validity().cloned());
+        let high = Float64Chunked::from_vec_validity(format!("{prefix}_high").into(), self.high, validity);
+        [low.into_column(), high.into_column(), methods.into_column()]
     }
 }
 
@@ -269,16 +280,19 @@ impl ValueColumns {
 
     /// DESIGN §8's columns plus `method`, rows in the order they were pushed; the `note`
     /// column is [`notes`]'s, once the parts are stacked.
-    pub fn frame(&self, keys: &RowKeys, indicators: &[Indicator], round: &Round) -> PolarsResult<DataFrame> {
+    pub fn frame(self, keys: &RowKeys, indicators: &[Indicator], round: &Round) -> PolarsResult<DataFrame> {
+        let len = self.len();
         let mut columns = self.keys.columns(keys, indicators, round, true)?;
         columns.extend([self.numerator.column("numerator"), self.denominator.column("denominator")]);
         columns.push(self.value.column("value"));
-        columns.extend(self.ci.bounds("ci"));
+        let [low, high, method] = self.ci.columns("ci", "method");
         columns.extend([
+            low,
+            high,
             StringChunked::from_iter_options("status".into(), self.status.iter().map(|&s| status(s))).into_column(),
-            self.ci.methods("method"),
+            method,
         ]);
-        DataFrame::new(self.len(), columns)
+        DataFrame::new(len, columns)
     }
 }
 
@@ -377,25 +391,30 @@ impl GapColumns {
 
     /// DESIGN §8's columns plus the ratio's and women's share's intervals, the base share and
     /// the methods, rows in the order they were pushed.
-    pub fn frame(&self, keys: &RowKeys, indicators: &[Indicator], round: &Round) -> PolarsResult<DataFrame> {
+    pub fn frame(self, keys: &RowKeys, indicators: &[Indicator], round: &Round) -> PolarsResult<DataFrame> {
+        let len = self.len();
         let mut columns = self.keys.columns(keys, indicators, round, false)?;
         columns.extend([self.women.column("women"), self.men.column("men"), self.diff.column("diff")]);
-        columns.extend(self.diff_ci.bounds("diff_ci"));
+        let [diff_low, diff_high, diff_method] = self.diff_ci.columns("diff_ci", "diff_method");
+        let [ratio_low, ratio_high, ratio_method] = self.ratio_ci.columns("ratio_ci", "ratio_method");
+        let [share_low, share_high, _] = self.women_share_ci.columns("women_share_ci", "women_share_method");
         columns.extend([
+            diff_low,
+            diff_high,
             self.ratio.column("ratio"),
             self.women_share.column("women_share"),
             BooleanChunked::from_slice_options("significant".into(), &self.significant).into_column(),
             StringChunked::from_iter_values("favours".into(), self.favours.iter().copied()).into_column(),
             StringChunked::from_iter_options("status".into(), self.status.iter().map(|&s| status(s))).into_column(),
-        ]);
-        columns.extend(self.ratio_ci.bounds("ratio_ci"));
-        columns.extend(self.women_share_ci.bounds("women_share_ci"));
-        columns.extend([
+            ratio_low,
+            ratio_high,
+            share_low,
+            share_high,
             self.base_share.column("base_share"),
-            self.diff_ci.methods("diff_method"),
-            self.ratio_ci.methods("ratio_method"),
+            diff_method,
+            ratio_method,
         ]);
-        DataFrame::new(self.len(), columns)
+        DataFrame::new(len, columns)
     }
 }
 
@@ -474,12 +493,21 @@ mod tests {
         assert_eq!(column.len(), 130);
         assert_eq!(column.null_count(), 44 + 1);
         assert_eq!((column.get(127), column.get(128), column.get(129)), (Some(125.0), Some(126.0), None));
-        let [low, high] = iv.bounds("ci");
+        let [low, high, methods] = iv.columns("ci", "method");
         assert_eq!((low.name().as_str(), high.name().as_str()), ("ci_low", "ci_high"));
         let (low, high) = (low.f64().unwrap(), high.f64().unwrap());
         assert_eq!((low.get(65), high.get(65), low.get(64), high.get(66)), (Some(62.0), Some(64.0), None, None));
-        let methods = iv.methods("method");
+        assert_eq!((low.null_count(), high.null_count()), (45, 45));
         assert_eq!(methods.str().unwrap().get(65), Some(Method::Wilson.label()));
         assert_eq!(methods.null_count(), 45);
+        // With every number present, the columns have no nulls.
+        let mut f = Floats::with_capacity(0);
+        let mut iv = Intervals::with_capacity(0);
+        for i in 0..70 {
+            f.push(Some(i as f64));
+            iv.push(Some(Interval { low: 0.0, high: 1.0, method: Method::Wilson }));
+        }
+        assert_eq!(f.column("value").null_count(), 0);
+        assert!(iv.columns("ci", "method").iter().all(|c| c.null_count() == 0 && c.len() == 70));
     }
 }
