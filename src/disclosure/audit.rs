@@ -745,7 +745,7 @@ fn solve_block(
     Ok(())
 }
 
-/// A block of up to [`ELIMINATE_CELLS`] cells by Fourier–Motzkin elimination
+/// A block of up to [`MAX_CELLS`] cells by Fourier–Motzkin elimination
 /// ([`super::eliminate`]), a larger one (or one whose elimination grows past
 /// [`ELIMINATE_ROWS`] rows) by LP. The intervals are snapped and clamped as the LP's are.
 fn eliminate_or_lp(
@@ -756,7 +756,7 @@ fn eliminate_or_lp(
     path: Path,
 ) -> Result<(), AuditError> {
     let cells = blocks.cells(block);
-    if path == Path::Auto && cells.len() <= ELIMINATE_CELLS {
+    if path == Path::Auto && cells.len() <= MAX_CELLS {
         let rows: Vec<Row> = coupling_of(problem, blocks, block)
             .into_iter()
             .map(|r| {
@@ -787,8 +787,7 @@ fn coupling_of(problem: &Hidden, blocks: &Blocks, block: usize) -> Vec<usize> {
     blocks.relations(block).iter().copied().filter(|&r| problem.terms(r).len() > 1).collect()
 }
 
-/// The largest block solved by elimination, and the most rows elimination may make.
-const ELIMINATE_CELLS: usize = MAX_CELLS;
+/// The most rows elimination may make (its largest block is [`MAX_CELLS`] cells).
 const ELIMINATE_ROWS: usize = 256;
 
 /// The block of a proportion whose numerator and denominator are both hidden for both sexes

@@ -471,17 +471,13 @@ fn protect_with(links: &Links, scans: usize) -> Result<Protection, DisclosureErr
     // The latest interval of each cell audited, in cell order: a round's exposures come in
     // cell order (the problem numbers its unknowns so), and are merged in.
     let mut latest: Vec<Exposure> = Vec::new();
-    // The cells hidden since the last audit (at first, all), and which they are once known.
-    let mut fresh: Vec<bool> = vec![true; links.len()];
-    let mut fresh_cells: Option<Vec<usize>> = None;
+    // The cells hidden since the last audit, ascending (None at first: all of them).
+    let mut fresh: Option<Vec<usize>> = None;
     loop {
         clock.lap("disclosure: round");
         // After the first round only the blocks holding a fresh cell can change, and the
         // attacker problem need hold only them.
-        let around = match &fresh_cells {
-            Some(cells) => links.blocks_around(&flags, cells, scans),
-            None => None,
-        };
+        let around = fresh.as_ref().and_then(|cells| links.blocks_around(&flags, cells, scans));
         if around.is_some() {
             clock.lap("disclosure: blocks around the fresh cells");
         }
@@ -491,7 +487,8 @@ fn protect_with(links: &Links, scans: usize) -> Result<Protection, DisclosureErr
         };
         drop(around);
         clock.lap("disclosure: attacker problem");
-        let solved = problem.attack_where(|c| c != usize::MAX && fresh[c])?;
+        let is_fresh = |c: usize| fresh.as_ref().is_none_or(|cells| cells.binary_search(&c).is_ok());
+        let solved = problem.attack_where(|c| c != usize::MAX && is_fresh(c))?;
         drop(problem);
         clock.lap("disclosure: audited");
         let mut new = Vec::with_capacity(solved.len());
@@ -533,13 +530,8 @@ fn protect_with(links: &Links, scans: usize) -> Result<Protection, DisclosureErr
         }
         complementary += added;
         hidden_now.extend(links.propagate(&mut flags));
-        match fresh_cells.replace(hidden_now) {
-            None => fresh.fill(false),
-            Some(before) => before.into_iter().for_each(|c| fresh[c] = false),
-        }
-        for &c in fresh_cells.iter().flatten() {
-            fresh[c] = true;
-        }
+        hidden_now.sort_unstable();
+        fresh = Some(hidden_now);
     }
 }
 

@@ -194,11 +194,9 @@ impl Intervals {
         (self.low[i], self.high[i], self.method[i]) = (0.0, 0.0, None);
     }
 
-    /// The limits' columns `{prefix}_low` and `{prefix}_high` (null where there is no
-    /// interval; the limits taken as they are, as [`Floats::column`] does) and the methods'
-    /// column `method`.
-    fn columns(self, prefix: &str, method: &str) -> [Column; 3] {
-        let methods = StringChunked::from_iter_options(method.into(), self.method.iter().map(|m| m.map(Method::label)));
+    /// The limits' columns `{prefix}_low` and `{prefix}_high`, null where there is no interval
+    /// (the limits taken as they are, as [`Floats::column`] does).
+    fn bounds(self, prefix: &str) -> [Column; 2] {
         let all = self.method.iter().all(Option::is_some);
         let low = Float64Chunked::from_vec_validity(
             format!("{prefix}_low").into(),
@@ -208,7 +206,11 @@ impl Intervals {
         // The same validity, shared.
         let validity = low.downcast_iter().next().and_then(|a| a.validity().cloned());
         let high = Float64Chunked::from_vec_validity(format!("{prefix}_high").into(), self.high, validity);
-        [low.into_column(), high.into_column(), methods.into_column()]
+        [low.into_column(), high.into_column()]
+    }
+
+    fn methods(&self, name: &str) -> Column {
+        StringChunked::from_iter_options(name.into(), self.method.iter().map(|m| m.map(Method::label))).into_column()
     }
 }
 
@@ -285,7 +287,8 @@ impl ValueColumns {
         let mut columns = self.keys.columns(keys, indicators, round, true)?;
         columns.extend([self.numerator.column("numerator"), self.denominator.column("denominator")]);
         columns.push(self.value.column("value"));
-        let [low, high, method] = self.ci.columns("ci", "method");
+        let method = self.ci.methods("method");
+        let [low, high] = self.ci.bounds("ci");
         columns.extend([
             low,
             high,
@@ -395,9 +398,10 @@ impl GapColumns {
         let len = self.len();
         let mut columns = self.keys.columns(keys, indicators, round, false)?;
         columns.extend([self.women.column("women"), self.men.column("men"), self.diff.column("diff")]);
-        let [diff_low, diff_high, diff_method] = self.diff_ci.columns("diff_ci", "diff_method");
-        let [ratio_low, ratio_high, ratio_method] = self.ratio_ci.columns("ratio_ci", "ratio_method");
-        let [share_low, share_high, _] = self.women_share_ci.columns("women_share_ci", "women_share_method");
+        let (diff_method, ratio_method) = (self.diff_ci.methods("diff_method"), self.ratio_ci.methods("ratio_method"));
+        let [diff_low, diff_high] = self.diff_ci.bounds("diff_ci");
+        let [ratio_low, ratio_high] = self.ratio_ci.bounds("ratio_ci");
+        let [share_low, share_high] = self.women_share_ci.bounds("women_share_ci");
         columns.extend([
             diff_low,
             diff_high,
@@ -493,7 +497,8 @@ mod tests {
         assert_eq!(column.len(), 130);
         assert_eq!(column.null_count(), 44 + 1);
         assert_eq!((column.get(127), column.get(128), column.get(129)), (Some(125.0), Some(126.0), None));
-        let [low, high, methods] = iv.columns("ci", "method");
+        let methods = iv.methods("method");
+        let [low, high] = iv.bounds("ci");
         assert_eq!((low.name().as_str(), high.name().as_str()), ("ci_low", "ci_high"));
         let (low, high) = (low.f64().unwrap(), high.f64().unwrap());
         assert_eq!((low.get(65), high.get(65), low.get(64), high.get(66)), (Some(62.0), Some(64.0), None, None));
@@ -508,6 +513,7 @@ mod tests {
             iv.push(Some(Interval { low: 0.0, high: 1.0, method: Method::Wilson }));
         }
         assert_eq!(f.column("value").null_count(), 0);
-        assert!(iv.columns("ci", "method").iter().all(|c| c.null_count() == 0 && c.len() == 70));
+        assert_eq!(iv.methods("method").null_count(), 0);
+        assert!(iv.bounds("ci").iter().all(|c| c.null_count() == 0 && c.len() == 70));
     }
 }
