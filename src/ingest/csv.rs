@@ -44,13 +44,13 @@ impl Row for CsvRow<'_> {
     }
 
     fn cell(&self, i: usize) -> Cell<'_> {
+        let blank = |c: &u8| matches!(c, b' ' | b'\t' | 0xA0 | 0xC2 | 0xE2 | 0x80 | 0xAF);
         match self.rec.get(i).map(<[u8]>::trim_ascii) {
             None | Some(b"") => Cell::Empty,
             // Only a cell made of spaces and no-break spaces (0xA0; C2 A0 or E2 80 AF in UTF-8)
-            // can still be blank: anything else is text without decoding it.
-            Some(b) if b.iter().any(|c| !matches!(c, b' ' | b'\t' | 0xA0 | 0xC2 | 0xE2 | 0x80 | 0xAF)) => {
-                Cell::Bytes(b, self.text)
-            }
+            // can still be blank: anything else is text without decoding it. The first byte
+            // nearly always decides.
+            Some(b) if !blank(&b[0]) || b.iter().any(|c| !blank(c)) => Cell::Bytes(b, self.text),
             Some(b) => match Cell::Bytes(b, self.text).text().trim() {
                 // A cell of only (non-ASCII) spaces such as U+00A0 is empty too.
                 "" => Cell::Empty,

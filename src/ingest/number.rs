@@ -53,52 +53,90 @@ pub fn expected(decimal: DecimalMark) -> &'static str {
 
 /// Parses one value cell.
 pub fn parse_value(text: &str, decimal: DecimalMark) -> Result<Parsed, NumberError> {
+    parse_value_bytes(text.as_bytes(), decimal)
+}
+
+/// Parses one value cell from its UTF-8 bytes (ASCII bytes of any ASCII-compatible encoding
+/// are the same). Works on bytes with fixed patterns: comparing `str` prefixes and suffixes
+/// called `memcmp` for every cell, a quarter of CSV ingest's time.
+pub fn parse_value_bytes(text: &[u8], decimal: DecimalMark) -> Result<Parsed, NumberError> {
     let t = trim(text);
     if t.is_empty() {
         return Ok(Parsed::Empty);
     }
     // Symbols start with `.` or are a lone `-`; skip the comparisons for ordinary numbers.
-    if (t.starts_with('.') || t == "-")
-        && let Some(status) = Status::from_symbol(t)
+    if matches!(t, [b'.', ..] | [b'-'])
+        && let Some(status) = std::str::from_utf8(t).ok().and_then(Status::from_symbol)
     {
         return Ok(Parsed::Symbol(status));
     }
-    match parse_number(t, decimal) {
+    match number_bytes(t, decimal) {
         Some((value, percent)) => Ok(Parsed::Number { value, percent }),
         None => {
             let other = match decimal {
                 DecimalMark::Comma => DecimalMark::Point,
                 DecimalMark::Point => DecimalMark::Comma,
             };
-            Err(NumberError { other_mark: parse_number(t, other).is_some().then_some(other) })
+            Err(NumberError { other_mark: number_bytes(t, other).is_some().then_some(other) })
         }
     }
 }
 
-fn is_space(c: char) -> bool {
-    matches!(c, ' ' | '\t' | '\u{A0}' | '\u{202F}')
+/// The length of the space (ASCII space or tab, U+00A0, U+202F in UTF-8) that `b` starts with.
+fn space_at_start(b: &[u8]) -> usize {
+    match b {
+        [b' ' | b'\t', ..] => 1,
+        [0xC2, 0xA0, ..] => 2,
+        [0xE2, 0x80, 0xAF, ..] => 3,
+        _ => 0,
+    }
 }
 
-fn trim(text: &str) -> &str {
-    text.trim_matches(is_space)
+/// The length of the space that `b` ends with.
+fn space_at_end(b: &[u8]) -> usize {
+    match b {
+        [.., b' ' | b'\t'] => 1,
+        [.., 0xC2, 0xA0] => 2,
+        [.., 0xE2, 0x80, 0xAF] => 3,
+        _ => 0,
+    }
+}
+
+fn trim_end(mut b: &[u8]) -> &[u8] {
+    loop {
+        match space_at_end(b) {
+            0 => return b,
+            n => b = &b[..b.len() - n],
+        }
+    }
+}
+
+fn trim(mut b: &[u8]) -> &[u8] {
+    loop {
+        match space_at_start(b) {
+            0 => return trim_end(b),
+            n => b = &b[n..],
+        }
+    }
 }
 
 /// Parses a trimmed number; `None` if it is not one. Returns the value and whether a `%` followed.
 pub fn parse_number(t: &str, decimal: DecimalMark) -> Option<(f64, bool)> {
-    let (body, percent) = match t.strip_suffix('%') {
-        Some(rest) => (rest.trim_end_matches(is_space), true),
-        None => (t, false),
+    number_bytes(t.as_bytes(), decimal)
+}
+
+fn number_bytes(t: &[u8], decimal: DecimalMark) -> Option<(f64, bool)> {
+    let (body, percent) = match t {
+        [rest @ .., b'%'] => (trim_end(rest), true),
+        _ => (t, false),
     };
-    let (negative, body) = if let Some(rest) = body.strip_prefix('-') {
-        (true, rest)
-    } else if let Some(rest) = body.strip_prefix('\u{2212}') {
-        (true, rest)
-    } else if let Some(rest) = body.strip_prefix('+') {
-        (false, rest)
-    } else {
-        (false, body)
+    let (negative, b) = match body {
+        [b'-', rest @ ..] => (true, rest),
+        // U+2212 minus sign.
+        [0xE2, 0x88, 0x92, rest @ ..] => (true, rest),
+        [b'+', rest @ ..] => (false, rest),
+        _ => (false, body),
     };
-    let b = body.as_bytes();
     let mark = decimal.char() as u8;
     let mut mantissa: u64 = 0;
     let mut digits = 0usize; // significant digits taken into the mantissa

@@ -166,6 +166,12 @@ impl Frequencies {
         }
     }
 
+    /// Whether `variable` already has a period of `frequency` (the usual case, decided without
+    /// building the location a first sighting records).
+    fn agrees(&self, variable: u32, frequency: Frequency) -> bool {
+        matches!(self.by_variable.get(variable as usize), Some(Some(e)) if e.frequency == frequency)
+    }
+
     fn of_period(&mut self, period: u32, periods: &Interner) -> Frequency {
         while self.by_period.len() <= period as usize {
             let text = periods.get(self.by_period.len() as u32);
@@ -219,6 +225,8 @@ pub struct Shaper<'a> {
     last_org: Option<(Vec<u8>, Vec<u8>, u32, u32)>,
     /// Variable cells already interned, by their raw bytes.
     variable_ids: HashMap<Vec<u8>, u32, FxBuild>,
+    /// The previous row's variable cell and id: files sorted by variable skip the hash.
+    last_variable: Option<(Vec<u8>, u32)>,
     /// Period cells already parsed, by their text.
     period_ids: HashMap<Vec<u8>, u32, FxBuild>,
     /// The last (variable, period) pair whose frequency was checked.
@@ -268,6 +276,7 @@ impl<'a> Shaper<'a> {
             last_org: None,
             period_ids: HashMap::default(),
             variable_ids: HashMap::default(),
+            last_variable: None,
             last_checked: None,
             problems: Problems::with_cap(cap),
             counts: ShapeCounts::default(),
@@ -332,8 +341,16 @@ impl<'a> Shaper<'a> {
         let variable = match l.variable {
             Origin::Column(c) => {
                 let cell = row.cell(c);
-                match cell.key().and_then(|k| self.variable_ids.get(k)) {
-                    Some(&id) => Some(id),
+                let last = self.last_variable.as_ref().filter(|(k, _)| cell.key() == Some(k.as_slice()));
+                match last.map(|(_, id)| id).or_else(|| cell.key().and_then(|k| self.variable_ids.get(k))) {
+                    Some(&id) => {
+                        if last.is_none()
+                            && let Some(k) = cell.key()
+                        {
+                            self.last_variable = Some((k.to_vec(), id));
+                        }
+                        Some(id)
+                    }
                     None => match cell.text().trim() {
                         "" => {
                             self.problems.add(self.loc.at(line, Some(c)), IngestError::EmptyCell { role: "variable" });
@@ -500,6 +517,10 @@ impl<'a> Shaper<'a> {
             return;
         }
         let frequency = self.frequencies.of_period(period, &self.builder.periods);
+        if self.frequencies.agrees(variable, frequency) {
+            self.last_checked = Some((variable, period));
+            return;
+        }
         let here = FirstSeen { frequency, period, at: self.loc.at(line, column) };
         match self.frequencies.claim(variable, here) {
             Some(expected) => {
@@ -531,7 +552,7 @@ impl<'a> Shaper<'a> {
                 self.problems.add(self.loc.at(line, Some(c)), IngestError::CellError { found: e.to_string() });
                 return None;
             }
-            Cell::Text(_) | Cell::Bytes(..) => match number::parse_value(&cell.text(), self.decimal) {
+            Cell::Text(_) | Cell::Bytes(..) => match parse_cell(cell, self.decimal) {
                 Ok(p) => p,
                 Err(e) => {
                     let kind = IngestError::Number {
@@ -574,6 +595,16 @@ impl<'a> Shaper<'a> {
             // The status column refines the cell: `..` under status `confidential` is confidential.
             (Some(rs), v, _) => Some((v, Some(rs), percent)),
         }
+    }
+}
+
+/// Parses a value cell; bytes that are UTF-8 or ASCII (a number, in any encoding read here)
+/// are parsed as they are, without decoding.
+fn parse_cell(cell: Cell<'_>, decimal: DecimalMark) -> Result<Parsed, number::NumberError> {
+    match cell {
+        Cell::Bytes(b, Text::Utf8) => number::parse_value_bytes(b, decimal),
+        Cell::Bytes(b, _) if b.is_ascii() => number::parse_value_bytes(b, decimal),
+        _ => number::parse_value(&cell.text(), decimal),
     }
 }
 
