@@ -46,7 +46,9 @@ pub fn koopman(x1: f64, n1: f64, x2: f64, n2: f64, level: f64) -> Result<(f64, I
         return Err(NoInterval::ZeroReference);
     }
     let crit = z(level).powi(2);
-    let g = |t: f64| score(t.exp(), x1, n1, x2, n2) - crit;
+    // The score in θ (for polishing the cubic's guess) and in ln θ (for the search from RR).
+    let u = |theta: f64| score(theta, x1, n1, x2, n2) - crit;
+    let g = |t: f64| u(t.exp());
     let rr = if x2 == 0.0 { f64::INFINITY } else { (x1 / n1) / (x2 / n2) };
     let (guess_low, guess_high) = nam_guess(x1, n1, x2, n2, crit);
 
@@ -55,13 +57,13 @@ pub fn koopman(x1: f64, n1: f64, x2: f64, n2: f64, level: f64) -> Result<(f64, I
     } else {
         // Inside the interval: RR itself, or when RR = ∞ a ratio far above the continuity-corrected one.
         let inside = if rr.is_finite() { rr.ln() } else { ((x1 / n1) / (0.5 / n2)).ln() + 30.0 };
-        polish(&g, guess_low.ln(), -1.0).unwrap_or_else(|| crossing(&g, inside, -1.0)).exp()
+        polish(&u, guess_low, -1.0).unwrap_or_else(|| crossing(&g, inside, -1.0).exp())
     };
     let high = if x2 == 0.0 {
         f64::INFINITY
     } else {
         let inside = if rr > 0.0 { rr.ln() } else { ((0.5 / n1) / (x2 / n2)).ln() - 30.0 };
-        polish(&g, guess_high.ln(), 1.0).unwrap_or_else(|| crossing(&g, inside, 1.0)).exp()
+        polish(&u, guess_high, 1.0).unwrap_or_else(|| crossing(&g, inside, 1.0).exp())
     };
     Ok((rr, Interval { low, high, method: Method::Koopman }))
 }
@@ -93,30 +95,31 @@ fn nam_guess(x1: f64, n1: f64, x2: f64, n2: f64, z2: f64) -> (f64, f64) {
     (limit(low), limit(up))
 }
 
-/// The limit near `guess` (in ln θ) where g, negative inside the interval, turns non-negative
+/// The limit near `guess` (a ratio θ) where u, negative inside the interval, turns non-negative
 /// walking in direction `dir`. U is 0 at RR and grows away from it on each side (what the search
-/// from RR relies on too), so each side has one crossing, and a bracket with g < 0 on its inner
-/// end and g ≥ 0 on its outer end holds that side's. `None` when the guess brackets nothing.
+/// from RR relies on too), so each side has one crossing, and a bracket with u < 0 on its inner
+/// end and u ≥ 0 on its outer end holds that side's. `None` when the guess brackets nothing.
 ///
-/// Nam's cubic is exact but for rounding on ordinary counts, so the bracket `guess ± 10⁻¹⁰`
-/// (relative) almost always holds the limit, and one secant step inside it is as close as the
-/// score's own rounding allows: two evaluations per limit, where Brent on `guess ± 10⁻⁷` took
-/// seven or eight (at Kolada scale Koopman was a third of the values' and gaps' time). Where the
-/// cubic lost digits, Brent on the wider bracket, then the search of [`crossing`].
-fn polish(g: &impl Fn(f64) -> f64, guess: f64, dir: f64) -> Option<f64> {
-    if !guess.is_finite() {
+/// Nam's cubic is exact but for rounding on ordinary counts, so the bracket `guess·(1 ± 10⁻¹⁰)`
+/// almost always holds the limit, and one secant step inside it is as close as the score's own
+/// rounding allows: two evaluations per limit, where Brent on `guess·(1 ± 10⁻⁷)` took seven or
+/// eight (at Kolada scale Koopman was a third of the values' and gaps' time). The bracket is in θ
+/// itself, not ln θ, so that no evaluation needs an `exp` (they were a quarter of Koopman's
+/// time). Where the cubic lost digits, Brent on the wider bracket, then the search of [`crossing`].
+fn polish(u: &impl Fn(f64) -> f64, guess: f64, dir: f64) -> Option<f64> {
+    if !(guess.is_finite() && guess > 0.0) {
         return None;
     }
     let bracket = |width: f64| {
-        let d = width * guess.abs().max(1.0);
+        let d = width * guess;
         let (inner, outer) = (guess - dir * d, guess + dir * d);
-        let (gi, go) = (g(inner), g(outer));
-        (gi < 0.0 && go >= 0.0).then_some((inner, outer, gi, go))
+        let (ui, uo) = (u(inner), u(outer));
+        (ui < 0.0 && uo >= 0.0).then_some((inner, outer, ui, uo))
     };
-    if let Some((inner, outer, gi, go)) = bracket(1e-10) {
-        return Some(inner + (outer - inner) * (-gi / (go - gi)));
+    if let Some((inner, outer, ui, uo)) = bracket(1e-10) {
+        return Some(inner + (outer - inner) * (-ui / (uo - ui)));
     }
-    bracket(1e-7).map(|(inner, outer, _, _)| brent(g, inner, outer, 1e-12, MAX_BRENT))
+    bracket(1e-7).map(|(inner, outer, _, _)| brent(u, inner, outer, 1e-12 * guess, MAX_BRENT))
 }
 
 /// Koopman's score statistic U(θ) at the constrained maximum-likelihood estimates (x₁ + x₂ > 0).
@@ -278,19 +281,21 @@ mod tests {
     fn koopman_polishes_the_cubics_guess() {
         for (x1, n1, x2, n2) in [(45.0, 60.0, 30.0, 55.0), (305.0, 457.0, 288.0, 389.0), (3.0, 1000.0, 250.0, 400.0)] {
             let crit = z(0.95).powi(2);
-            let g = |t: f64| score(t.exp(), x1, n1, x2, n2) - crit;
-            let inside = ((x1 / n1) / (x2 / n2)).ln();
+            let u = |theta: f64| score(theta, x1, n1, x2, n2) - crit;
+            let g = |t: f64| u(t.exp());
+            let rr = (x1 / n1) / (x2 / n2);
             let (low, high) = nam_guess(x1, n1, x2, n2, crit);
             for (guess, dir) in [(low, -1.0), (high, 1.0)] {
-                let polished = polish(&g, guess.ln(), dir).expect("the cubic's guess brackets the limit");
-                let searched = crossing(&g, inside, dir);
-                assert!((polished - searched).abs() < 1e-12 * searched.abs().max(1.0), "{x1}/{n1} vs {x2}/{n2}");
+                let polished = polish(&u, guess, dir).expect("the cubic's guess brackets the limit");
+                let searched = crossing(&g, rr.ln(), dir).exp();
+                assert!(((polished - searched) / searched).abs() < 1e-12, "{x1}/{n1} vs {x2}/{n2}");
                 // A guess off by more than the tight bracket is still polished (Brent on the wider one).
-                let off = polish(&g, guess.ln() + dir * 1e-8, dir).expect("within the wider bracket");
-                assert!((off - searched).abs() < 1e-11 * searched.abs().max(1.0), "{x1}/{n1} vs {x2}/{n2}");
+                let off = polish(&u, guess * (1.0 + dir * 1e-8), dir).expect("within the wider bracket");
+                assert!(((off - searched) / searched).abs() < 1e-11, "{x1}/{n1} vs {x2}/{n2}");
             }
-            assert_eq!(polish(&g, inside, 1.0), None, "RR itself brackets no limit");
-            assert_eq!(polish(&g, f64::NAN, 1.0), None);
+            assert_eq!(polish(&u, rr, 1.0), None, "RR itself brackets no limit");
+            assert_eq!(polish(&u, f64::NAN, 1.0), None);
+            assert_eq!(polish(&u, -1.0, 1.0), None, "a negative guess is no ratio");
         }
         assert!(nam_guess(20.0, 20.0, 15.0, 30.0, 3.84).0.is_nan(), "x₁ = n₁ is outside the cubic's branches");
     }
