@@ -151,7 +151,9 @@ fn profile(path: &Path, round: &Round, cat: &Catalogue) {
     eprintln!("profile: indicators::compute (plan again, values and gaps, links, protect, tables) {compute_s:.2} s");
     check(&computed);
     counts(&computed, obs.len());
+    let t = Instant::now();
     let links = indicators::disclosure_links(&obs, round, cat, OPTIONS).unwrap();
+    eprintln!("profile: the wide rows and the disclosure links alone (one thread for the links): {:.2} s", secs(t));
     let t = Instant::now();
     let again = disclosure::protect(&links).unwrap();
     let audit_s = secs(t);

@@ -345,6 +345,60 @@ impl<'a> Rows<'a> {
     }
 }
 
+/// What the disclosure links read of a wide row: its keys as dictionary codes and, per slot
+/// (in [`Slot::ALL`] order), the observation feeding it. Building a full [`WideRow`] for this
+/// (strings, statuses) was a third of the links pass.
+#[derive(Clone, Copy, Debug)]
+pub struct LinkRow {
+    pub indicator: u32,
+    /// Organisation, period and age group codes ([`Rows::age`] gives the age group's text).
+    pub place: [u32; 3],
+    pub sex: Sex,
+    pub cells: [Option<u32>; 5],
+}
+
+impl LinkRow {
+    pub fn cell(&self, slot: Slot) -> Option<u32> {
+        self.cells[slot as usize]
+    }
+}
+
+impl<'a> Rows<'a> {
+    pub fn link_row(&self, i: usize) -> LinkRow {
+        let w = self.wide;
+        let cell = |n: usize| match w.slots[n][i] {
+            NONE => None,
+            c => Some(c),
+        };
+        LinkRow {
+            indicator: w.indicator[i],
+            place: w.keys.place[i],
+            sex: w.keys.sex[i],
+            cells: [cell(0), cell(1), cell(2), cell(3), cell(4)],
+        }
+    }
+
+    /// An observation's value.
+    pub fn value(&self, cell: u32) -> Option<f64> {
+        self.value.get(cell as usize)
+    }
+
+    /// An observation's unit as a code into [`Rows::units`].
+    pub fn unit(&self, cell: u32) -> usize {
+        usize::from(self.wide.cells.unit[cell as usize])
+    }
+
+    /// The units the codes of [`Rows::unit`] stand for.
+    pub fn units(&self) -> &'a [String] {
+        &self.wide.cells.units
+    }
+
+    /// The text of an age group code.
+    pub fn age(&self, code: u32) -> &'a str {
+        self.ages.value(code as usize)
+    }
+}
+
 /// How a wide row and a slot pack into one sortable `u64`: the indicator's code in the high bits
 /// (from [`Packing::shift`] up), below it a mixed radix over the dense codes of organisation,
 /// period and age group (codes in string order), then `slot × 6 + sex × 2 + priority` in the

@@ -22,9 +22,9 @@ use polars::prelude::*;
 use rayon::prelude::*;
 
 pub use catalogue::{Catalogue, CatalogueError};
-use compute::{Settings, ValueError, WideRow};
+use compute::{Settings, ValueError};
 pub use definition::{Binding, Indicator, Kind, Polarity, Population};
-use frame::{Conflict, Slot};
+use frame::{Conflict, LinkRow, Rows, Slot};
 pub use tables::{Gaps, IndicatorValues};
 
 use crate::disclosure::{self, DisclosureError, Links, Protection, Triple};
@@ -89,7 +89,7 @@ pub fn compute(
         // sequential pass, so they are built beside the parallel computation of the values.
         rayon::join(
             || compute::all(indicators, bounds, &row, settings),
-            || links(indicators, bounds, &row, obs.len(), options.min_count),
+            || links(indicators, bounds, &rows, obs.len(), options.min_count),
         )
     };
     let compute::Computed { parts, errors, sorted } = computed;
@@ -144,8 +144,7 @@ pub fn disclosure_links(
     options: Options,
 ) -> Result<Links, IndicatorError> {
     let wide = wide(obs, catalogue, round)?;
-    let rows = wide.rows();
-    Ok(links(&catalogue.indicators, wide.groups(), &|i| rows.row(i), obs.len(), options.min_count).0)
+    Ok(links(&catalogue.indicators, wide.groups(), &wide.rows(), obs.len(), options.min_count).0)
 }
 
 fn wide(obs: &Observations, catalogue: &Catalogue, round: &Round) -> Result<frame::Wide, IndicatorError> {
@@ -196,7 +195,7 @@ fn fill_names(values: &mut DataFrame, gaps: &mut DataFrame) -> PolarsResult<()> 
 fn links<'a>(
     indicators: &[Indicator],
     bounds: &[(usize, usize)],
-    row: &dyn Fn(usize) -> WideRow<'a>,
+    rows: &Rows<'a>,
     observations: usize,
     min_count: u32,
 ) -> (Links, Vec<u32>) {
@@ -204,80 +203,80 @@ fn links<'a>(
     let mut links = Links::default();
     // Room reserved at once (at most one cell per observation, a `within` pair per wide row,
     // a triple per group and slot): growing by doubling copies into fresh pages at each step.
-    let rows = bounds.last().map_or(0, |b| b.1);
+    let wide_rows = bounds.last().map_or(0, |b| b.1);
     links.values.reserve(observations);
     links.k.reserve(observations);
     links.width.reserve(observations);
-    links.within.reserve(rows);
-    let add = |links: &mut Links, dense: &mut [u32], slot: &compute::In<'_>, k: u32| -> Option<usize> {
-        let c = slot.cell? as usize;
-        let count = slot.unit == Some("count");
+    links.within.reserve(wide_rows);
+    // Per unit code: whether it is a count (thresholds apply) and whether it adds up.
+    let units: Vec<(bool, bool)> = rows.units().iter().map(|u| (u == "count", compute::additive(u))).collect();
+    // The link cell of observation `c`, made on first sight; a count's threshold is the
+    // largest among the indicators reading it. Returns the cell and whether it adds up.
+    let mut add = |links: &mut Links, c: u32, k: u32| -> (usize, bool) {
+        let (count, additive) = units[rows.unit(c)];
         let threshold = if count { k } else { 0 };
+        let c = c as usize;
         if dense[c] == u32::MAX {
-            dense[c] = links.cell(slot.value, threshold, threshold) as u32;
+            dense[c] = links.cell(rows.value(c as u32), threshold, threshold) as u32;
         } else {
             let d = dense[c] as usize;
             links.k[d] = links.k[d].max(threshold);
             links.width[d] = links.width[d].max(threshold);
         }
-        Some(dense[c] as usize)
+        (dense[c] as usize, additive)
     };
     let mut triples = Vec::with_capacity(2 * bounds.len());
     // The additive cells of one indicator × organisation × period, over its age groups:
     // (slot, sex, age, cell), for the relation between the all-ages total and the bands.
     let mut ages: Vec<(Slot, Sex, &'a str, usize)> = Vec::new();
-    let mut run: Option<(u32, &'a str, &'a str)> = None;
-    // Units repeat from cell to cell: parse each run once.
-    let mut last_unit: Option<(&'a str, bool)> = None;
-    let mut group: Vec<WideRow<'a>> = Vec::with_capacity(3);
+    let mut run: Option<(u32, u32, u32)> = None;
+    let mut group: Vec<LinkRow> = Vec::with_capacity(3);
+    let mut cells: Vec<[Option<usize>; 5]> = Vec::with_capacity(3);
     for &(a, b) in bounds {
         group.clear();
-        group.extend((a..b).map(row));
-        let key = (group[0].indicator, group[0].org, group[0].period);
+        group.extend((a..b).map(|i| rows.link_row(i)));
+        let first = group[0];
+        let key = (first.indicator, first.place[0], first.place[1]);
         if run != Some(key) {
             age_sums(&mut links, &mut ages);
             run = Some(key);
         }
-        let ind = &indicators[group[0].indicator as usize];
+        let ind = &indicators[first.indicator as usize];
         let k = ind.min_count.unwrap_or(min_count);
+        cells.clear();
+        cells.resize(group.len(), [None; 5]);
         for slot in Slot::ALL {
             let (mut sexes, mut additive) = ([None; 3], false);
-            for r in &group {
-                let s = slot_of(r, slot);
-                let Some(c) = add(&mut links, &mut dense, s, k) else { continue };
-                additive = s.unit.is_some_and(|u| match last_unit {
-                    Some((l, a)) if l == u => a,
-                    _ => {
-                        let a = compute::additive(u);
-                        last_unit = Some((u, a));
-                        a
-                    }
-                });
+            for (r, at) in group.iter().zip(cells.iter_mut()) {
+                let Some(c) = r.cell(slot) else { continue };
+                let (d, adds) = add(&mut links, c, k);
+                additive = adds;
                 if additive {
-                    ages.push((slot, r.sex, r.age, c));
+                    ages.push((slot, r.sex, rows.age(r.place[2]), d));
                 }
-                sexes[r.sex as usize] = Some(c);
+                sexes[r.sex as usize] = Some(d);
+                at[slot as usize] = Some(d);
             }
             if sexes.iter().flatten().count() > 1 {
                 triples.push(Triple::new(sexes[0], sexes[1], sexes[2], additive));
             }
         }
-        for r in &group {
-            let cell = |s: &compute::In<'_>| s.cell.map(|c| dense[c as usize] as usize);
+        for at in &cells {
+            let cell = |slot: Slot| at[slot as usize];
             match ind.kind {
                 Kind::Mean => {
-                    if let Some(d) = cell(&r.den) {
-                        links.rests_on.extend(cell(&r.num).map(|n| (n, d)));
-                        links.rests_on.extend(cell(&r.ssq).map(|n| (n, d)));
+                    if let Some(d) = cell(Slot::Denominator) {
+                        links.rests_on.extend(cell(Slot::Numerator).map(|n| (n, d)));
+                        links.rests_on.extend(cell(Slot::SumOfSquares).map(|n| (n, d)));
                     }
                 }
                 Kind::Share => {
-                    if let (Some(n), Some(b)) = (cell(&r.num), cell(&r.base)) {
+                    if let (Some(n), Some(b)) = (cell(Slot::Numerator), cell(Slot::Base)) {
                         links.rests_on.push((n, b));
                     }
                 }
                 Kind::Proportion | Kind::Value => {
-                    if let (Some(x), Some(n)) = (cell(&r.num), cell(&r.den)) {
+                    if let (Some(x), Some(n)) = (cell(Slot::Numerator), cell(Slot::Denominator)) {
                         links.within.push((x, n, k));
                     }
                 }
@@ -318,14 +317,4 @@ fn age_sums(links: &mut Links, ages: &mut Vec<(Slot, Sex, &str, usize)>) {
         }
     }
     ages.clear();
-}
-
-fn slot_of<'a, 'b>(r: &'b WideRow<'a>, slot: Slot) -> &'b compute::In<'a> {
-    match slot {
-        Slot::Numerator => &r.num,
-        Slot::Denominator => &r.den,
-        Slot::Base => &r.base,
-        Slot::SumOfSquares => &r.ssq,
-        Slot::Value => &r.val,
-    }
 }
