@@ -221,7 +221,7 @@ fn samples(c: &Computed) {
 /// `indicators::compute` builds them for this set (same cells, same order), without
 /// `indicators::compute`: step times, and how many hidden cells the first audit finds exposed.
 fn diagnose(path: &Path) {
-    use jamfor::disclosure::Triple;
+    use jamfor::disclosure::{Triple, Within};
     let secs = |t: Instant| t.elapsed().as_secs_f64();
     let obs = read(path);
     let value = obs.frame().column("value").unwrap().f64().unwrap().rechunk();
@@ -243,7 +243,7 @@ fn diagnose(path: &Path) {
                     links.triples.push(Triple::new(Some(slot[0]), Some(slot[1]), Some(slot[2]), true));
                 }
                 for (&x, &n) in ids[0].iter().zip(&ids[1]) {
-                    links.within.push((x, n, 5));
+                    links.within.push(Within::new(x, n, 5));
                 }
             }
         }

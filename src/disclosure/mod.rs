@@ -28,6 +28,8 @@ mod eliminate;
 
 use audit::{Builder, Exposure, Problem, RelationKind, Term};
 
+use crate::model::Floats;
+
 /// Why a cell is hidden.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
 pub enum Flag {
@@ -57,6 +59,33 @@ pub struct Triple {
     cells: [u32; 3],
     /// T = K + M holds (counts, hours, SEK) and may be used by an attacker.
     pub additive: bool,
+}
+
+/// x ≤ n, a proportion's numerator within its denominator, with the threshold `k` for the
+/// rest n − x. Cells as `u32` (12 bytes, not 24: at Kolada scale 4.7 M of them, and the
+/// primary pass reads them all). Ordered by x, then n, then k.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Within {
+    x: u32,
+    n: u32,
+    pub k: u32,
+}
+
+impl Within {
+    /// # Panics
+    /// If a cell is `u32::MAX` or more (link cells are numbered below the observation count).
+    pub fn new(x: usize, n: usize, k: u32) -> Within {
+        let id = |c: usize| u32::try_from(c).ok().filter(|&c| c != NO_CELL).expect("link cell ids fit in u32");
+        Within { x: id(x), n: id(n), k }
+    }
+
+    pub fn x(&self) -> usize {
+        self.x as usize
+    }
+
+    pub fn n(&self) -> usize {
+        self.n as usize
+    }
 }
 
 /// A sex without a cell in a [`Triple`].
@@ -92,8 +121,8 @@ impl Triple {
 /// Everything disclosure control needs to know about the cells, as dense indices.
 #[derive(Clone, Debug, Default)]
 pub struct Links {
-    /// Cell values (None: absent at source; never published, never used to recompute).
-    pub values: Vec<Option<f64>>,
+    /// Cell values (absent: absent at source; never published, never used to recompute).
+    pub values: Floats,
     /// Threshold per cell: a count with 0 < c < k is primary; 0 for magnitudes (hours, SEK),
     /// which are protected through the counts they rest on.
     pub k: Vec<u32>,
@@ -103,8 +132,8 @@ pub struct Links {
     pub triples: Vec<Triple>,
     /// (magnitude, count): the magnitude is hidden with the count (hours with recipients).
     pub rests_on: Vec<(usize, usize)>,
-    /// (x, n): x ≤ n, a proportion's numerator within its denominator.
-    pub within: Vec<(usize, usize, u32)>,
+    /// x ≤ n: a proportion's numerator within its denominator.
+    pub within: Vec<Within>,
     /// An all-ages total and its age bands (one sex of one quantity): total = Σ bands when the
     /// bands cover every age, Σ bands ≤ total otherwise.
     pub sums: Vec<Sum>,
@@ -183,12 +212,13 @@ impl Links {
             .iter()
             .zip(&self.k)
             .map(|(v, &k)| match v {
-                Some(c) if *c > 0.0 && *c < f64::from(k) => Flag::Primary,
+                Some(c) if c > 0.0 && c < f64::from(k) => Flag::Primary,
                 _ => Flag::Published,
             })
             .collect();
-        for &(x, n, k) in &self.within {
-            if let (Some(xv), Some(nv)) = (self.values[x], self.values[n]) {
+        for w in &self.within {
+            let (x, n, k) = (w.x(), w.n(), w.k);
+            if let (Some(xv), Some(nv)) = (self.values.get(x), self.values.get(n)) {
                 let rest = nv - xv;
                 if rest > 0.0 && rest < f64::from(k) {
                     flags[x] = Flag::Primary;
@@ -206,7 +236,7 @@ impl Links {
     pub fn propagate(&self, flags: &mut [Flag]) -> Vec<usize> {
         let mut hidden_here = Vec::new();
         let mut hide = |flags: &mut [Flag], c: usize| -> bool {
-            if flags[c].hidden() || self.values[c].is_none() {
+            if flags[c].hidden() || !self.values.is_present(c) {
                 return false;
             }
             flags[c] = Flag::Secondary;
@@ -285,7 +315,7 @@ impl Links {
             |_| true,
             |cells, kind| {
                 if result.is_ok() {
-                    absent.extend(cells.iter().filter_map(|t| t.0).filter(|&c| self.values[c].is_none()));
+                    absent.extend(cells.iter().filter_map(|t| t.0).filter(|&c| !self.values.is_present(c)));
                     result = b.relation(cells.iter().map(|&(c, coef)| (self.term(flags, c), coef)), kind, 0.0);
                 }
             },
@@ -296,7 +326,7 @@ impl Links {
     /// The value of cell `c` if the attacker knows it: published, and present at source (an
     /// absent cell is unknown to everyone).
     fn known(&self, flags: &[Flag], c: usize) -> Option<f64> {
-        self.values[c].filter(|_| !flags[c].hidden())
+        self.values.get(c).filter(|_| !flags[c].hidden())
     }
 
     /// Link cell `c` (None: a sex with no cell) as a term of the attacker's problem.
@@ -341,13 +371,14 @@ impl Links {
             let (k, m, tc) = (t.k(), t.m(), t.t());
             if close(&[k, m, tc]) && t.additive && tc.is_some() && touches(&[k, m, tc]) {
                 let (Some(tc), true) = (tc, k.is_some() || m.is_some()) else { continue };
-                if self.values[tc].is_none() {
+                if !self.values.is_present(tc) {
                     continue;
                 }
                 relation(&[(Some(tc), -1.0), (k, 1.0), (m, 1.0)], RelationKind::Equal);
             }
         }
-        for &(x, n, _) in &self.within[part.within.clone()] {
+        for w in &self.within[part.within.clone()] {
+            let (x, n) = (w.x(), w.n());
             if (near(x) || near(n)) && touches(&[Some(x), Some(n)]) {
                 relation(&[(Some(x), 1.0), (Some(n), -1.0)], RelationKind::AtMost);
             }
@@ -356,7 +387,7 @@ impl Links {
         for sum in &self.sums[part.sums.clone()] {
             let cells: Vec<Option<usize>> = sum.parts.iter().chain([&sum.total]).map(|&c| Some(c)).collect();
             // An absent band is unknown to everyone: the relation then bounds nothing exactly.
-            if !close(&cells) || !touches(&cells) || cells.iter().flatten().any(|&c| self.values[c].is_none()) {
+            if !close(&cells) || !touches(&cells) || cells.iter().flatten().any(|&c| !self.values.is_present(c)) {
                 continue;
             }
             terms.clear();
@@ -593,9 +624,9 @@ impl Related {
                 add(&r.at, &mut r.triples, c, i);
             }
         }
-        for (i, &(x, n, _)) in links.within.iter().enumerate() {
-            add(&r.at, &mut r.within, x, i);
-            add(&r.at, &mut r.within, n, i);
+        for (i, w) in links.within.iter().enumerate() {
+            add(&r.at, &mut r.within, w.x(), i);
+            add(&r.at, &mut r.within, w.n(), i);
         }
         for (i, sum) in links.sums.iter().enumerate() {
             for &c in sum.parts.iter().chain([&sum.total]) {
@@ -616,7 +647,7 @@ impl Related {
     fn complement_for(&self, links: &Links, flags: &[Flag], cell: usize) -> Option<usize> {
         let mut candidates: Vec<(bool, bool, f64, usize)> = Vec::new();
         let mut consider = |c: usize, total: bool| {
-            if let (false, Some(v)) = (flags[c].hidden(), links.values[c]) {
+            if let (false, Some(v)) = (flags[c].hidden(), links.values.get(c)) {
                 candidates.push((total, v == 0.0, v, c));
             }
         };
@@ -630,7 +661,7 @@ impl Related {
             }
         }
         for &i in self.of_cell(&self.within, cell) {
-            let (x, n, _) = links.within[i];
+            let (x, n) = (links.within[i].x(), links.within[i].n());
             if x == cell {
                 consider(n, false);
             } else if n == cell {
@@ -699,11 +730,11 @@ mod tests {
     fn a_small_complement_is_primary() {
         let mut l = Links::default();
         let (x, n) = (l.cell(Some(48.0), 5, 5), l.cell(Some(50.0), 5, 5));
-        l.within.push((x, n, 5));
+        l.within.push(Within::new(x, n, 5));
         assert_eq!(l.primary(), [Flag::Primary, Flag::Published]);
         let mut l2 = Links::default();
         let (x, n) = (l2.cell(Some(50.0), 5, 5), l2.cell(Some(50.0), 5, 5));
-        l2.within.push((x, n, 5));
+        l2.within.push(Within::new(x, n, 5));
         assert_eq!(l2.primary(), [Flag::Published, Flag::Published], "0 is not 0 < n − x, as 0 is not a small count");
     }
 
@@ -717,7 +748,7 @@ mod tests {
         let (nk, nm, nt) = (l.cell(Some(10.0), 5, 5), l.cell(Some(10.0), 5, 5), l.cell(Some(20.0), 5, 5));
         l.triples.push(Triple::new(Some(xk), Some(xm), Some(xt), true));
         l.triples.push(Triple::new(Some(nk), Some(nm), Some(nt), true));
-        l.within.extend([(xk, nk, 5), (xm, nm, 5), (xt, nt, 5)]);
+        l.within.extend([Within::new(xk, nk, 5), Within::new(xm, nm, 5), Within::new(xt, nt, 5)]);
         let p = protect(&l).unwrap();
         let e = p.exposures.iter().find(|e| e.cell == xk).unwrap();
         assert_eq!((e.low, e.high), (1.0, 10.0));
@@ -760,8 +791,8 @@ mod tests {
         let c: Vec<usize> = (0..6).map(|i| l.cell(Some(f64::from(i)), 3, 3)).collect();
         l.triples.push(Triple::new(Some(c[0]), Some(c[1]), Some(c[2]), true));
         l.triples.push(Triple::new(Some(c[3]), Some(c[4]), Some(c[5]), true));
-        l.within.push((c[0], c[3], 3));
-        l.within.push((c[1], c[4], 3));
+        l.within.push(Within::new(c[0], c[3], 3));
+        l.within.push(Within::new(c[1], c[4], 3));
         l.sums.push(Sum { total: c[2], parts: vec![c[0], c[5]], exact: false });
         let r = Related::of(&l, [c[0], c[4], c[0]]);
         assert_eq!(r.of_cell(&r.triples, c[0]), [0]);
@@ -785,7 +816,7 @@ mod tests {
         let (nk, nm, nt) = (l.cell(Some(6.0), 5, 5), l.cell(Some(41.0), 5, 5), l.cell(Some(47.0), 5, 5));
         l.triples.push(Triple::new(Some(xk), Some(xm), Some(xt), true));
         l.triples.push(Triple::new(Some(nk), Some(nm), Some(nt), true));
-        l.within.extend([(xk, nk, 5), (xm, nm, 5), (xt, nt, 3)]);
+        l.within.extend([Within::new(xk, nk, 5), Within::new(xm, nm, 5), Within::new(xt, nt, 3)]);
         let p = protect(&l).unwrap();
         assert!(p.complementary > 0);
         for e in &p.exposures {
@@ -804,7 +835,7 @@ mod tests {
         let [a, t, m, n, z, w] =
             [Some(3.0), Some(20.0), None, Some(4.0), Some(2.0), Some(30.0)].map(|v| l.cell(v, 5, 5));
         l.triples.push(Triple::new(Some(a), Some(m), Some(t), true));
-        l.within.extend([(m, n, 5), (z, w, 5)]);
+        l.within.extend([Within::new(m, n, 5), Within::new(z, w, 5)]);
         let mut flags = vec![Flag::Published; l.len()];
         (flags[a], flags[n], flags[z]) = (Flag::Complementary, Flag::Primary, Flag::Primary);
         let fresh = [a];
@@ -841,13 +872,13 @@ mod tests {
             let [xk, xm, xt, nk, nm, nt] = o.map(|v| cell(&mut l, v));
             l.triples.push(Triple::new(Some(xk), Some(xm), Some(xt), true));
             l.triples.push(Triple::new(Some(nk), Some(nm), Some(nt), true));
-            l.within.extend([(xk, nk, k), (xm, nm, k), (xt, nt, kt)]);
+            l.within.extend([Within::new(xk, nk, k), Within::new(xm, nm, k), Within::new(xt, nt, kt)]);
             numerators[0].push(xk);
             numerators[1].push(xm);
         }
         if grouped {
             for parts in numerators {
-                let sum = parts.iter().map(|&c| l.values[c]).sum::<Option<f64>>();
+                let sum = parts.iter().map(|&c| l.values.get(c)).sum::<Option<f64>>();
                 let total = l.cell(sum, k, k);
                 l.sums.push(Sum { total, parts, exact: true });
             }
@@ -914,7 +945,7 @@ mod tests {
             loop {
                 let before = expected.clone();
                 let mut hide = |c: usize| {
-                    if !before[c].hidden() && l.values[c].is_some() {
+                    if !before[c].hidden() && l.values.is_present(c) {
                         expected[c] = Flag::Secondary;
                     }
                 };

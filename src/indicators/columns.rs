@@ -14,6 +14,7 @@ use polars::prelude::*;
 use super::compute::{GapRow, RowStatus, ValueRow};
 use super::definition::Indicator;
 use super::frame::RowKeys;
+use crate::model::Floats;
 use crate::round::Round;
 use crate::stats::{Interval, Method};
 
@@ -121,53 +122,6 @@ pub(super) fn sort(frame: DataFrame, indicators: &[Indicator], with_sex: bool) -
 
 fn status(s: RowStatus) -> Option<&'static str> {
     (s != RowStatus::Ok).then(|| s.name())
-}
-
-/// Optional numbers as values and presence bits: 8 bytes and a bit per row, where an
-/// `Option<f64>` takes 16. At Kolada scale the rows' numbers are held through disclosure
-/// control (4.7 M values × 5 numbers, 1.6 M gaps × 12): by their sizes, about 0.3 GB less.
-#[derive(Clone, Debug, Default)]
-struct Floats {
-    values: Vec<f64>,
-    present: Vec<u64>,
-}
-
-impl Floats {
-    fn with_capacity(rows: usize) -> Floats {
-        Floats { values: Vec::with_capacity(rows), present: Vec::with_capacity(rows.div_ceil(64)) }
-    }
-
-    fn push(&mut self, v: Option<f64>) {
-        let i = self.values.len();
-        if i.is_multiple_of(64) {
-            self.present.push(0);
-        }
-        if v.is_some() {
-            self.present[i / 64] |= 1 << (i % 64);
-        }
-        self.values.push(v.unwrap_or(0.0));
-    }
-
-    #[cfg(test)]
-    fn get(&self, i: usize) -> Option<f64> {
-        (self.present[i / 64] >> (i % 64) & 1 == 1).then(|| self.values[i])
-    }
-
-    /// Removes row `i`'s number (the value too, not only its bit).
-    fn clear(&mut self, i: usize) {
-        self.present[i / 64] &= !(1 << (i % 64));
-        self.values[i] = 0.0;
-    }
-
-    /// The column, its values taken as they are (no copy, no pass value by value: at Kolada
-    /// scale the tables hold 42 M numbers).
-    fn column(self, name: &str) -> Column {
-        let len = self.values.len();
-        let present = self.present;
-        let all = present.iter().map(|w| w.count_ones() as usize).sum::<usize>() == len;
-        let validity = (!all).then(|| (0..len).map(|i| present[i / 64] >> (i % 64) & 1 == 1).collect());
-        Float64Chunked::from_vec_validity(name.into(), self.values, validity).into_column()
-    }
 }
 
 /// Optional intervals: the limits as [`Floats`] values and the method (1 byte) saying whether
@@ -471,7 +425,7 @@ mod tests {
         assert_eq!(a.status, [RowStatus::Ok, RowStatus::Ok, RowStatus::Suppressed, RowStatus::Ok]);
         assert_eq!(a.value.get(2), None);
         assert_eq!(a.numerator.get(2), None);
-        assert_eq!((a.numerator.values[2], a.ci.method[2]), (0.0, None), "the numbers themselves are gone");
+        assert_eq!((a.numerator.number(2), a.ci.method[2]), (0.0, None), "the numbers themselves are gone");
         assert_eq!(a.value.get(1), Some(0.1));
         assert_eq!(a.notes, [(1, "first note".to_string())], "a suppressed row's note goes too");
     }

@@ -27,7 +27,7 @@ pub use definition::{Binding, Indicator, Kind, Polarity, Population};
 use frame::{Conflict, LinkRow, Rows, Slot};
 pub use tables::{Gaps, IndicatorValues};
 
-use crate::disclosure::{self, DisclosureError, Links, Protection, Triple};
+use crate::disclosure::{self, DisclosureError, Links, Protection, Triple, Within};
 use crate::model::{Observations, Sex};
 use crate::round::Round;
 
@@ -277,7 +277,7 @@ fn links<'a>(
                 }
                 Kind::Proportion | Kind::Value => {
                     if let (Some(x), Some(n)) = (cell(Slot::Numerator), cell(Slot::Denominator)) {
-                        links.within.push((x, n, k));
+                        links.within.push(Within::new(x, n, k));
                     }
                 }
                 Kind::Rate => {}

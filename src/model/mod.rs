@@ -5,6 +5,7 @@
 //! typed error carrying what was found.
 
 mod age;
+mod floats;
 pub mod observations;
 mod org;
 mod period;
@@ -14,6 +15,7 @@ mod status;
 mod unit;
 
 pub use age::{AgeError, band_range, bands_partition, normalise_age};
+pub use floats::Floats;
 pub use observations::{ObservationRecord, Observations, SchemaError};
 pub use org::{OrgId, OrgIdError};
 pub use period::{Frequency, Period, PeriodError};
