@@ -10,6 +10,7 @@ use std::hash::{BuildHasherDefault, Hasher};
 use std::sync::Arc;
 
 use polars::prelude::*;
+use rayon::prelude::*;
 
 use super::{Sex, Status};
 
@@ -88,13 +89,34 @@ impl Observations {
         let status = frame.column("status")?.cat8()?.physical();
         let absent: Vec<bool> = Status::ALL.iter().map(|st| st.value_absent()).collect();
         let zero = Status::ALL.iter().position(|&st| st == Status::Zero).map(|z| z as u8);
-        for (index, (v, s)) in value.iter().zip(status.iter()).enumerate() {
+        let agree = |v: Option<f64>, s: Option<u8>| {
             let is_absent = s.is_some_and(|s| absent[s as usize]);
-            let zero_ok = s != zero || v == Some(0.0);
-            if v.is_none() != is_absent || !zero_ok {
-                let status = s.map(|s| Status::ALL[s as usize].name().to_string());
-                return Err(SchemaError::ValueStatus { index, value: v, status });
-            }
+            v.is_none() == is_absent && (s != zero || v == Some(0.0))
+        };
+        // Value and status come in the same chunks (the row groups of a Parquet file): each
+        // pair is checked on the pool. The first disagreeing row is reported either way.
+        let first = if value.chunk_lengths().eq(status.chunk_lengths()) {
+            let mut offset = 0;
+            let chunks: Vec<_> = value
+                .downcast_iter()
+                .zip(status.downcast_iter())
+                .map(|(v, s)| {
+                    offset += v.len();
+                    (offset - v.len(), v, s)
+                })
+                .collect();
+            chunks
+                .into_par_iter()
+                .filter_map(|(at, v, s)| {
+                    v.iter().zip(s.iter()).position(|(v, s)| !agree(v.copied(), s.copied())).map(|i| at + i)
+                })
+                .min()
+        } else {
+            value.iter().zip(status.iter()).position(|(v, s)| !agree(v, s))
+        };
+        if let Some(index) = first {
+            let status = status.get(index).map(|s| Status::ALL[s as usize].name().to_string());
+            return Err(SchemaError::ValueStatus { index, value: value.get(index), status });
         }
         Ok(Observations { frame })
     }
@@ -579,6 +601,26 @@ mod tests {
             (&r[1].age_group[..], &r[1].unit[..], r[1].sex, r[1].status),
             ("0-17", "count", Sex::K, Some(Status::Missing))
         );
+    }
+
+    /// The value/status check finds the first disagreeing row across chunks, whether value
+    /// and status share their chunks or not.
+    #[test]
+    fn value_status_disagreement_is_found_in_any_chunk() {
+        let good = || one_row(Some(1.0), None).finish().into_frame();
+        let mut bad = good();
+        let status = one_row(None, Some(Status::Missing)).finish().into_frame().column("status").unwrap().clone();
+        bad.with_column(status).unwrap();
+        let mut frame = good();
+        for part in [good(), bad.clone(), good(), bad] {
+            frame.vstack_mut(&part).unwrap();
+        }
+        assert_eq!(frame.first_col_n_chunks(), 5);
+        assert!(matches!(Observations::new(frame.clone()), Err(SchemaError::ValueStatus { index: 2, .. })));
+        // The status in one chunk, the values in five.
+        let status = frame.column("status").unwrap().rechunk();
+        frame.with_column(status).unwrap();
+        assert!(matches!(Observations::new(frame), Err(SchemaError::ValueStatus { index: 2, .. })));
     }
 
     #[test]
