@@ -522,6 +522,18 @@ mod tests {
         assert_eq!((found.as_str(), first.as_str()), ("2023-Q1", "a.csv:2:2"));
     }
 
+    /// Variables that alternate from row to row, and runs of one, keep their own names
+    /// (the previous row's variable is remembered, the others looked up).
+    #[test]
+    fn alternating_and_repeated_variables_keep_their_names() {
+        let csv =
+            "Kommun;År;Mått;Kön;Värde\nX1;2023;a;K;1\nX1;2023;b;K;2\nX1;2024;a;K;3\nX1;2024;a;M;4\nX1;2024;b;K;5\n";
+        let r = read(csv, None);
+        let got: Vec<(&str, Option<f64>)> = r.iter().map(|o| (o.variable.as_str(), o.value)).collect();
+        let want = [("a", 1.0), ("b", 2.0), ("a", 3.0), ("a", 4.0), ("b", 5.0)];
+        assert_eq!(got, want.map(|(v, x)| (v, Some(x))));
+    }
+
     #[test]
     fn value_header_names_the_unit() {
         let r = read("Kommun;År;Kön;Antal\nX1;2023;K;4\nX1;2023;M;5\n", None);

@@ -341,16 +341,17 @@ impl<'a> Shaper<'a> {
         let variable = match l.variable {
             Origin::Column(c) => {
                 let cell = row.cell(c);
-                let last = self.last_variable.as_ref().filter(|(k, _)| cell.key() == Some(k.as_slice()));
-                match last.map(|(_, id)| id).or_else(|| cell.key().and_then(|k| self.variable_ids.get(k))) {
-                    Some(&id) => {
-                        if last.is_none()
-                            && let Some(k) = cell.key()
-                        {
-                            self.last_variable = Some((k.to_vec(), id));
-                        }
-                        Some(id)
+                let known = match (cell.key(), &self.last_variable) {
+                    (Some(k), Some((last, id))) if k == last.as_slice() => Some(*id),
+                    (Some(k), _) => {
+                        let id = self.variable_ids.get(k).copied();
+                        self.last_variable = id.map(|id| (k.to_vec(), id));
+                        id
                     }
+                    (None, _) => None,
+                };
+                match known {
+                    Some(id) => Some(id),
                     None => match cell.text().trim() {
                         "" => {
                             self.problems.add(self.loc.at(line, Some(c)), IngestError::EmptyCell { role: "variable" });
