@@ -75,8 +75,7 @@ impl Within {
     /// # Panics
     /// If a cell is `u32::MAX` or more (link cells are numbered below the observation count).
     pub fn new(x: usize, n: usize, k: u32) -> Within {
-        let id = |c: usize| u32::try_from(c).ok().filter(|&c| c != NO_CELL).expect("link cell ids fit in u32");
-        Within { x: id(x), n: id(n), k }
+        Within { x: cell_id(x), n: cell_id(n), k }
     }
 
     pub fn x(&self) -> usize {
@@ -91,13 +90,20 @@ impl Within {
 /// A sex without a cell in a [`Triple`].
 const NO_CELL: u32 = u32::MAX;
 
+/// A link cell as `u32`.
+///
+/// # Panics
+/// If `c` is `u32::MAX` ([`NO_CELL`]) or more (link cells are numbered below the observation
+/// count).
+fn cell_id(c: usize) -> u32 {
+    u32::try_from(c).ok().filter(|&c| c != NO_CELL).expect("link cell ids fit in u32")
+}
+
 impl Triple {
     /// # Panics
     /// If a cell is `u32::MAX` or more (link cells are numbered below the observation count).
     pub fn new(k: Option<usize>, m: Option<usize>, t: Option<usize>, additive: bool) -> Triple {
-        let id = |c: Option<usize>| {
-            c.map_or(NO_CELL, |c| u32::try_from(c).ok().filter(|&c| c != NO_CELL).expect("link cell ids fit in u32"))
-        };
+        let id = |c: Option<usize>| c.map_or(NO_CELL, cell_id);
         Triple { cells: [id(k), id(m), id(t)], additive }
     }
 

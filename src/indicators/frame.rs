@@ -20,6 +20,7 @@ use polars::prelude::*;
 
 use super::compute::{In, WideRow};
 use super::definition::{Binding, Indicator};
+use crate::model::observations::string_scalar;
 use crate::model::{Observations, Period, Sex, Status};
 use crate::round::Round;
 
@@ -282,8 +283,7 @@ impl RowKeys {
         let text = |at: usize, codes: &IdxCa| match self.dictionaries[at].len() {
             1 => {
                 let dictionary = &self.dictionaries[at];
-                let value = AnyValue::StringOwned(dictionary.get(0).unwrap_or_default().into());
-                Ok(Column::new_scalar(dictionary.name().clone(), Scalar::new(DataType::String, value), codes.len()))
+                Ok(string_scalar(dictionary.name().as_str(), dictionary.get(0), codes.len()))
             }
             _ => self.dictionaries[at].take(codes).map(IntoColumn::into_column),
         };
@@ -324,27 +324,24 @@ pub struct Rows<'a> {
 
 impl<'a> Rows<'a> {
     pub fn row(&self, i: usize) -> WideRow<'a> {
-        let (w, cells, keys) = (self.wide, &self.wide.cells, &self.wide.keys);
-        let slot = |n: usize| match w.slots[n][i] {
-            NONE => In::default(),
-            c => {
-                let c = c as usize;
-                In {
-                    value: self.value.get(c),
-                    status: self.status.get(c).map(|s| Status::ALL[s as usize].name()),
-                    unit: cells.units.get(cells.unit[c] as usize).map(String::as_str),
-                    cell: Some(c as u32),
-                }
-            }
+        let LinkRow { indicator, place: [org, period, age], sex, cells } = self.link_row(i);
+        let units = &self.wide.cells.units;
+        let slot = |n: usize| match cells[n] {
+            None => In::default(),
+            Some(c) => In {
+                value: self.value(c),
+                status: self.status.get(c as usize).map(|s| Status::ALL[s as usize].name()),
+                unit: units.get(self.unit(c)).map(String::as_str),
+                cell: Some(c),
+            },
         };
-        let [org, period, age] = keys.place[i];
         WideRow {
             row: i as u32,
-            indicator: w.indicator[i],
+            indicator,
             org: self.orgs.value(org as usize),
             period: self.periods.value(period as usize),
-            age: self.ages.value(age as usize),
-            sex: keys.sex[i],
+            age: self.age(age),
+            sex,
             num: slot(0),
             den: slot(1),
             base: slot(2),
@@ -352,27 +349,8 @@ impl<'a> Rows<'a> {
             val: slot(4),
         }
     }
-}
 
-/// What the disclosure links read of a wide row: its keys as dictionary codes and, per slot
-/// (in [`Slot::ALL`] order), the observation feeding it. Building a full [`WideRow`] for this
-/// (strings, statuses) was a third of the links pass.
-#[derive(Clone, Copy, Debug)]
-pub struct LinkRow {
-    pub indicator: u32,
-    /// Organisation, period and age group codes ([`Rows::age`] gives the age group's text).
-    pub place: [u32; 3],
-    pub sex: Sex,
-    pub cells: [Option<u32>; 5],
-}
-
-impl LinkRow {
-    pub fn cell(&self, slot: Slot) -> Option<u32> {
-        self.cells[slot as usize]
-    }
-}
-
-impl<'a> Rows<'a> {
+    /// Row `i`'s keys as codes and its slots' observations (what [`Rows::row`] reads the rest from).
     pub fn link_row(&self, i: usize) -> LinkRow {
         let w = self.wide;
         let cell = |n: usize| match w.slots[n][i] {
@@ -405,6 +383,24 @@ impl<'a> Rows<'a> {
     /// The text of an age group code.
     pub fn age(&self, code: u32) -> &'a str {
         self.ages.value(code as usize)
+    }
+}
+
+/// What the disclosure links read of a wide row: its keys as dictionary codes and, per slot
+/// (in [`Slot::ALL`] order), the observation feeding it. Building a full [`WideRow`] for this
+/// (strings, statuses) was a third of the links pass.
+#[derive(Clone, Copy, Debug)]
+pub struct LinkRow {
+    pub indicator: u32,
+    /// Organisation, period and age group codes ([`Rows::age`] gives the age group's text).
+    pub place: [u32; 3],
+    pub sex: Sex,
+    pub cells: [Option<u32>; 5],
+}
+
+impl LinkRow {
+    pub fn cell(&self, slot: Slot) -> Option<u32> {
+        self.cells[slot as usize]
     }
 }
 

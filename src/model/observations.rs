@@ -439,8 +439,7 @@ impl ObservationsBuilder {
             if let Some(&first) = ids.first()
                 && ids.iter().all(|&i| i == first)
             {
-                let value = AnyValue::StringOwned(dict.get(first).into());
-                return Column::new_scalar(name.into(), Scalar::new(DataType::String, value), ids.len());
+                return string_scalar(name, Some(dict.get(first)), ids.len());
             }
             let values = StringChunked::from_iter_values(name.into(), dict.strings.iter().map(String::as_str));
             let idx = IdxCa::from_vec(name.into(), ids);
@@ -448,11 +447,8 @@ impl ObservationsBuilder {
         }
         let names = match self.name.first() {
             Some(&first) if self.name.iter().all(|&i| i == first) => {
-                let value = match first {
-                    NO_NAME => AnyValue::Null,
-                    i => AnyValue::StringOwned(self.names.get(i).into()),
-                };
-                Column::new_scalar("org_name".into(), Scalar::new(DataType::String, value), self.name.len())
+                let name = (first != NO_NAME).then(|| self.names.get(first));
+                string_scalar("org_name", name, self.name.len())
             }
             _ => {
                 // The null name sits after the distinct names.
@@ -500,6 +496,13 @@ impl ObservationsBuilder {
             Observations { frame }
         }
     }
+}
+
+/// A text column of `len` rows that all hold `value` (null for `None`), as a scalar column:
+/// nothing is repeated until a consumer needs it materialised.
+pub fn string_scalar(name: &str, value: Option<&str>, len: usize) -> Column {
+    let value = value.map_or(AnyValue::Null, |v| AnyValue::StringOwned(v.into()));
+    Column::new_scalar(name.into(), Scalar::new(DataType::String, value), len)
 }
 
 /// The value column as numbers and presence bits: two simple passes instead of a builder's
