@@ -13,7 +13,7 @@ use smallvec::SmallVec;
 
 use super::columns::{GapColumns, ValueColumns};
 use super::definition::{Indicator, Kind, Polarity};
-use crate::model::{Sex, Unit};
+use crate::model::{Sex, Status, Unit};
 use crate::stats::{Interval, NoInterval, difference, mean, poisson, proportion, ratio, standardise};
 
 /// A row's status before disclosure control, from its inputs (DESIGN §8).
@@ -44,14 +44,14 @@ impl RowStatus {
         self >= RowStatus::NotApplicable
     }
 
-    fn of_source(status: Option<&str>, present: bool) -> RowStatus {
+    fn of_source(status: Option<Status>, present: bool) -> RowStatus {
         match status {
-            Some("confidential") => RowStatus::Confidential,
-            Some("not_applicable") => RowStatus::NotApplicable,
-            Some("missing") => RowStatus::Missing,
+            Some(Status::Confidential) => RowStatus::Confidential,
+            Some(Status::NotApplicable) => RowStatus::NotApplicable,
+            Some(Status::Missing) => RowStatus::Missing,
             _ if !present => RowStatus::Missing,
-            Some("preliminary") => RowStatus::Preliminary,
-            _ => RowStatus::Ok,
+            Some(Status::Preliminary) => RowStatus::Preliminary,
+            Some(Status::Zero) | None => RowStatus::Ok,
         }
     }
 }
@@ -61,23 +61,33 @@ pub fn additive(unit: &str) -> bool {
     unit.parse::<Unit>().is_ok_and(|u| u.is_additive())
 }
 
-/// One input slot of one row.
+/// One input slot of one row: what the methods read of the observation feeding it.
 #[derive(Clone, Copy, Debug, Default)]
-pub struct In<'a> {
+pub struct In {
     pub value: Option<f64>,
-    pub status: Option<&'a str>,
-    pub unit: Option<&'a str>,
+    pub status: Option<Status>,
+    /// Whether the observation's unit is `count` (thresholds and count methods apply).
+    pub count: bool,
     pub cell: Option<u32>,
 }
 
-impl In<'_> {
+impl In {
     fn status(&self) -> RowStatus {
         RowStatus::of_source(self.status, self.value.is_some())
     }
 
     fn is_count(&self) -> bool {
-        self.unit == Some("count")
+        self.count
     }
+}
+
+/// The cells of the slots that have one, in the order given.
+fn cells_of<const N: usize>(slots: [Option<u32>; N]) -> Cells {
+    let mut cells = Cells::new();
+    for c in slots.into_iter().flatten() {
+        cells.push(c);
+    }
+    cells
 }
 
 /// One wide row: the slots of one indicator × org × period × age group × sex.
@@ -90,11 +100,11 @@ pub struct WideRow<'a> {
     pub period: &'a str,
     pub age: &'a str,
     pub sex: Sex,
-    pub num: In<'a>,
-    pub den: In<'a>,
-    pub base: In<'a>,
-    pub ssq: In<'a>,
-    pub val: In<'a>,
+    pub num: In,
+    pub den: In,
+    pub base: In,
+    pub ssq: In,
+    pub val: In,
 }
 
 /// The observation cells a row rests on: at most four for a value, eight for a gap, more
@@ -211,7 +221,8 @@ pub fn group<'a>(
             Sex::M => find(Sex::K),
             Sex::T => None,
         };
-        values.push(value(ind, r, other, s, errors));
+        values.push(ValueRow::blank(r));
+        value(ind, r, other, s, errors, values.last_mut().expect("just pushed"));
     }
     match (values.iter().find(|v| v.sex == Sex::K), values.iter().find(|v| v.sex == Sex::M)) {
         (None, None) => None,
@@ -227,43 +238,52 @@ fn row_error(
     kind(ind.id.clone(), r.org.into(), r.period.into(), r.age.into(), r.sex.code().into())
 }
 
-/// One per-sex value.
+impl<'a> ValueRow<'a> {
+    /// The row of `r`'s keys, with nothing computed yet.
+    #[inline]
+    fn blank(r: &WideRow<'a>) -> ValueRow<'a> {
+        ValueRow {
+            row: r.row,
+            indicator: r.indicator,
+            org: r.org,
+            period: r.period,
+            age: r.age,
+            sex: r.sex,
+            numerator: None,
+            denominator: None,
+            value: None,
+            ci: None,
+            status: RowStatus::Ok,
+            note: None,
+            cells: Cells::new(),
+            counts: None,
+            spread: None,
+            share_of: None,
+            base_share: None,
+            base_counts: None,
+        }
+    }
+}
+
+/// One per-sex value, computed into `out` (a [`ValueRow::blank`] of `r`, built in place in the
+/// group's buffer: a row is some 300 bytes, and returning it by value copied it twice).
 fn value<'a>(
     ind: &Indicator,
     r: &WideRow<'a>,
     other: Option<&WideRow<'a>>,
     s: Settings,
     errors: &mut Vec<ValueError>,
-) -> ValueRow<'a> {
-    let mut out = ValueRow {
-        row: r.row,
-        indicator: r.indicator,
-        org: r.org,
-        period: r.period,
-        age: r.age,
-        sex: r.sex,
-        numerator: None,
-        denominator: None,
-        value: None,
-        ci: None,
-        status: RowStatus::Ok,
-        note: None,
-        cells: Cells::new(),
-        counts: None,
-        spread: None,
-        share_of: None,
-        base_share: None,
-        base_counts: None,
-    };
+    out: &mut ValueRow<'a>,
+) {
     let per = ind.per;
     let scale = |iv: Interval| Interval { low: iv.low * per, high: iv.high * per, ..iv };
     match ind.kind {
         Kind::Proportion | Kind::Rate | Kind::Mean => {
-            out.cells = [r.num.cell, r.den.cell].into_iter().flatten().collect();
+            out.cells = cells_of([r.num.cell, r.den.cell]);
             out.numerator = r.num.value;
             out.denominator = r.den.value;
             out.status = r.num.status().max(r.den.status());
-            let (Some(x), Some(n)) = (r.num.value, r.den.value) else { return out };
+            let (Some(x), Some(n)) = (r.num.value, r.den.value) else { return };
             for (what, v) in [("numerator", x), ("denominator", n)] {
                 if v < 0.0 && !(ind.kind == Kind::Mean && what == "numerator") {
                     errors.push(row_error(ind, r, |indicator, org, period, age, sex| ValueError::Negative {
@@ -275,7 +295,7 @@ fn value<'a>(
                         what,
                         found: v,
                     }));
-                    return out;
+                    return;
                 }
             }
             if ind.kind == Kind::Proportion && x > n {
@@ -288,12 +308,12 @@ fn value<'a>(
                     numerator: x,
                     denominator: n,
                 }));
-                return out;
+                return;
             }
             if n == 0.0 {
                 out.status = out.status.max(RowStatus::NotApplicable);
                 out.note = Some(NoInterval::EmptyDenominator.to_string());
-                return out;
+                return;
             }
             out.share_of = Some((x, r.num.is_count()));
             match ind.kind {
@@ -339,7 +359,7 @@ fn value<'a>(
             // A sex's share of the resource: needs both sexes' resource, never the total.
             let mine = r.num;
             let theirs = other.map(|o| o.num).unwrap_or_default();
-            out.cells = [mine.cell, theirs.cell, r.base.cell].into_iter().flatten().collect();
+            out.cells = cells_of([mine.cell, theirs.cell, r.base.cell]);
             out.status = mine.status().max(theirs.status());
             if let (Some(a), Some(b)) = (mine.value, theirs.value) {
                 out.numerator = Some(a);
@@ -368,13 +388,13 @@ fn value<'a>(
             }
         }
         Kind::Value => {
-            out.cells = [r.val.cell, r.num.cell, r.den.cell].into_iter().flatten().collect();
+            out.cells = cells_of([r.val.cell, r.num.cell, r.den.cell]);
             out.status = r.val.status();
             out.value = r.val.value.map(|v| v * per);
             out.numerator = r.num.value;
             out.denominator = r.den.value;
             // Women's share of a published value only for counts: a share of two medians means nothing.
-            out.share_of = r.val.value.filter(|_| r.val.unit == Some("count")).map(|v| (v, true));
+            out.share_of = r.val.value.filter(|_| r.val.count).map(|v| (v, true));
             if let (Some(x), Some(n)) = (r.num.value, r.den.value)
                 && n > 0.0
                 && (0.0..=n).contains(&x)
@@ -384,7 +404,6 @@ fn value<'a>(
             }
         }
     }
-    out
 }
 
 /// The gap between women's and men's values; its keys are those of wide row `row`.
@@ -411,8 +430,11 @@ fn gap(
         significant: None,
         favours: "none",
         status: k.map_or(RowStatus::Missing, |k| k.status).max(m.map_or(RowStatus::Missing, |m| m.status)),
-        cells: k.into_iter().chain(m).flat_map(|r| r.cells.iter().copied()).collect(),
+        cells: Cells::new(),
     };
+    for r in k.into_iter().chain(m) {
+        g.cells.extend_from_slice(&r.cells);
+    }
     g.cells.sort_unstable();
     g.cells.dedup();
     let (Some(k), Some(m)) = (k, m) else { return g };
@@ -580,7 +602,7 @@ pub(super) struct Part {
 pub(super) fn all<'a>(
     indicators: &[Indicator],
     bounds: &[(usize, usize)],
-    row: &(dyn Fn(usize) -> WideRow<'a> + Sync),
+    row: impl Fn(usize) -> WideRow<'a> + Sync,
     s: Settings,
 ) -> Computed {
     let chunk = (bounds.len() / (4 * rayon::current_num_threads())).max(4096);
@@ -599,7 +621,7 @@ pub(super) fn all<'a>(
             let mut v: Vec<ValueRow<'a>> = Vec::with_capacity(3);
             for &(a, b) in chunk {
                 rows.clear();
-                rows.extend((a..b).map(row));
+                rows.extend((a..b).map(&row));
                 let ind = &indicators[rows[0].indicator as usize];
                 let g = group(ind, &rows, s, &mut v, &mut errors);
                 if ind.standard.is_some() {

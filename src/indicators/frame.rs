@@ -261,6 +261,7 @@ impl Wide {
             ages: ages.downcast_as_array(),
             value: self.cells.value.downcast_as_array(),
             status: self.cells.status.downcast_as_array(),
+            count: (self.cells.units.iter().position(|u| u == "count")).map_or(NO_UNIT, |c| c as u16),
         }
     }
 
@@ -320,18 +321,20 @@ pub struct Rows<'a> {
     ages: &'a Strings,
     value: &'a Numbers<Float64Type>,
     status: &'a Numbers<UInt8Type>,
+    /// The unit code of `count` ([`NO_UNIT`], which no fed slot has, when no observation
+    /// counts).
+    count: u16,
 }
 
 impl<'a> Rows<'a> {
     pub fn row(&self, i: usize) -> WideRow<'a> {
         let LinkRow { indicator, place: [org, period, age], sex, cells } = self.link_row(i);
-        let units = &self.wide.cells.units;
         let slot = |n: usize| match cells[n] {
             None => In::default(),
             Some(c) => In {
                 value: self.value(c),
-                status: self.status.get(c as usize).map(|s| Status::ALL[s as usize].name()),
-                unit: units.get(self.unit(c)).map(String::as_str),
+                status: self.status.get(c as usize).map(|s| Status::ALL[s as usize]),
+                count: self.wide.cells.unit[c as usize] == self.count,
                 cell: Some(c),
             },
         };
@@ -748,6 +751,14 @@ struct LinedUp {
 fn line_up(sorted: &[(u64, IdxSize)]) -> LinedUp {
     let key = |i: usize| sorted[i].0;
     let mut out = LinedUp::default();
+    // At most one row per sorted entry (each row has a fed slot), usually one per two (numerator
+    // and denominator): room for all of them is reserved at once, as growing by doubling copies
+    // each column into fresh pages at every step. Room never written costs no memory.
+    out.first.reserve(sorted.len());
+    for column in &mut out.slots {
+        column.reserve(sorted.len());
+    }
+    out.groups.reserve(sorted.len() / 2);
     let mut start = 0;
     while start < sorted.len() {
         let group = Packing::group(key(start));

@@ -88,7 +88,7 @@ pub fn compute(
         // The values and the disclosure links read the same rows; the links are one
         // sequential pass, so they are built beside the parallel computation of the values.
         rayon::join(
-            || compute::all(indicators, bounds, &row, settings),
+            || compute::all(indicators, bounds, row, settings),
             || links(indicators, bounds, &rows, obs.len(), options.min_count),
         )
     };
