@@ -261,3 +261,94 @@ fn catalogue_problems_are_all_reported() {
     assert_eq!(code, 2, "{text}");
     insta::assert_snapshot!(text.replace(q.to_str().unwrap(), "[Q]"));
 }
+
+/// A row's organisation name is the first of its slots' observations that has one (the
+/// numerator's, else the denominator's), read from a table in several chunks; an organisation
+/// whose rows have no name at all keeps none.
+#[test]
+fn organisation_names_come_from_the_first_named_slot() {
+    use jamfor::indicators::{Catalogue, Options};
+    use jamfor::model::{Observations, observations};
+    use polars::prelude::*;
+
+    // (org, name, variable, sex, value)
+    let chunk = |rows: &[(&str, Option<&str>, &str, &str, f64)], first_row: u32| {
+        let n = rows.len() as u32;
+        df!(
+            "source" => vec!["names.csv"; rows.len()],
+            "row" => (first_row..first_row + n).collect::<Vec<_>>(),
+            "org_id" => rows.iter().map(|r| r.0).collect::<Vec<_>>(),
+            "org_name" => rows.iter().map(|r| r.1).collect::<Vec<_>>(),
+            "period" => vec!["2024"; rows.len()],
+            "variable" => rows.iter().map(|r| r.2).collect::<Vec<_>>(),
+            "sex" => rows.iter().map(|r| r.3).collect::<Vec<_>>(),
+            "age_group" => vec!["all"; rows.len()],
+            "value" => rows.iter().map(|r| Some(r.4)).collect::<Vec<_>>(),
+            "status" => vec![None::<&str>; rows.len()],
+            "unit" => vec!["count"; rows.len()],
+        )
+        .unwrap()
+    };
+    // X0001: nameless numerators, named denominators (in the second chunk). X0002: the
+    // numerator's name wins over the denominator's. X0003: no name anywhere.
+    let mut frame = chunk(
+        &[
+            ("X0001", None, "x", "K", 3.0),
+            ("X0001", None, "x", "M", 4.0),
+            ("X0002", Some("Tvånamn"), "x", "K", 5.0),
+            ("X0002", Some("Tvånamn"), "x", "M", 6.0),
+            ("X0003", None, "x", "K", 7.0),
+            ("X0003", None, "x", "M", 8.0),
+        ],
+        1,
+    );
+    frame
+        .vstack_mut(&chunk(
+            &[
+                ("X0001", Some("Ettnamn"), "n", "K", 30.0),
+                ("X0001", Some("Ettnamn"), "n", "M", 40.0),
+                ("X0002", Some("Annat namn"), "n", "K", 50.0),
+                ("X0002", Some("Annat namn"), "n", "M", 60.0),
+                ("X0003", None, "n", "K", 70.0),
+                ("X0003", None, "n", "M", 80.0),
+            ],
+            7,
+        ))
+        .unwrap();
+    assert_eq!(frame.first_col_n_chunks(), 2, "the names are read across chunks");
+    let frame = frame
+        .lazy()
+        .with_columns([col("sex").cast(observations::sex_dtype()), col("status").cast(observations::status_dtype())])
+        .collect()
+        .unwrap();
+    let obs = Observations::new(frame).unwrap();
+    let tmp = tempfile::tempdir().unwrap();
+    std::fs::write(
+        tmp.path().join("p.toml"),
+        "id = \"p\"\ntitle = { sv = \"P\", en = \"P\" }\narea = \"a\"\npopulation = \"adults\"\nkind = \"proportion\"\n\
+         numerator = \"x\"\ndenominator = \"n\"\npolarity = \"higher_is_better\"\n",
+    )
+    .unwrap();
+    let catalogue = Catalogue::load(&[tmp.path().to_path_buf()]).unwrap();
+    let round =
+        jamfor::round::parse("name = \"r\"\nparticipants = [\"X0001\", \"X0002\"]\n", &tmp.path().join("round.toml"))
+            .unwrap();
+    let computed = jamfor::indicators::compute(&obs, &round, &catalogue, Options::default()).unwrap();
+    let names = |frame: &DataFrame| -> Vec<(String, Option<String>)> {
+        let (org, name) =
+            (frame.column("org_id").unwrap().str().unwrap(), frame.column("org_name").unwrap().str().unwrap());
+        org.iter().zip(name.iter()).map(|(o, n)| (o.unwrap().to_string(), n.map(str::to_string))).collect()
+    };
+    let expected = |o: &str| match o {
+        "X0001" => Some("Ettnamn".to_string()),
+        "X0002" => Some("Tvånamn".to_string()),
+        _ => None,
+    };
+    for (frame, rows) in [(computed.values.frame(), 6), (computed.gaps.frame(), 3)] {
+        let found = names(frame);
+        assert_eq!(found.len(), rows);
+        for (org, name) in found {
+            assert_eq!(name, expected(&org), "{org}");
+        }
+    }
+}
