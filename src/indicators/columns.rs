@@ -4,9 +4,8 @@
 //! organisation × period × age group) and hands each value and gap here at once, so the run
 //! never holds millions of row structs: a row keeps its numbers, its status, the cells it rests
 //! on, and the wide row its keys come from. The key columns (organisation, name, period, age
-//! group) are gathered by that wide row's codes from the key columns' dictionaries, and the
-//! name from the observations ([`RowKeys::keys`]), sharing string buffers instead of copying
-//! millions of short strings. At Kolada scale (4.7 M values, 1.6 M gaps,
+//! group, name) are gathered by that wide row's codes from the key columns' dictionaries
+//! ([`RowKeys::keys`]), sharing string buffers instead of copying millions of short strings. At Kolada scale (4.7 M values, 1.6 M gaps,
 //! `benches/indicators.rs`) the row structs held 3.7 GB.
 
 use polars::prelude::*;
