@@ -5,8 +5,9 @@
 //! never holds millions of row structs: a row keeps its numbers, its status, the cells it rests
 //! on, and the wide row its keys come from. The key columns (organisation, name, period, age
 //! group, name) are gathered by that wide row's codes from the key columns' dictionaries
-//! ([`RowKeys::keys`]), sharing string buffers instead of copying millions of short strings. At Kolada scale (4.7 M values, 1.6 M gaps,
-//! `benches/indicators.rs`) the row structs held 3.7 GB.
+//! ([`RowKeys::keys`]), sharing string buffers instead of copying millions of short strings.
+//! At Kolada scale (4.7 M values, 1.6 M gaps, `benches/indicators.rs`) the row structs held
+//! 3.7 GB.
 
 use polars::prelude::*;
 

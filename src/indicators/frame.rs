@@ -172,6 +172,8 @@ pub struct RowKeys {
     /// Per row, its organisation name's code in `names`: the name of the first slot's
     /// observation that has one ([`NO_NAME`] if none has: record extracts carry codes only).
     name: Vec<u32>,
+    /// Whether some row has no name.
+    nameless: bool,
 }
 
 /// No name (the observation's `org_name` is null).
@@ -224,16 +226,17 @@ pub fn wide(
         frame.column("status")?.cat8()?.physical().rechunk().into_owned(),
     );
     // A row's name comes from the first slot whose observation has one.
-    let name = (0..n)
+    let name: Vec<u32> = (0..n)
         .map(|r| {
             let mut fed = lined.slots.iter().map(|s| s[r]).filter(|&c| c != NONE);
             fed.find_map(|c| Some(name_of[c as usize]).filter(|&code| code != NO_NAME)).unwrap_or(NO_NAME)
         })
         .collect();
     drop(name_of);
+    let nameless = name.contains(&NO_NAME);
     let column = |name: &str, d: Dictionary<'_>| StringChunked::from_iter_values(name.into(), d.values.into_iter());
     let dictionaries = [column("org_id", orgs), column("period", periods), column("age_group", ages)];
-    let keys = RowKeys { dictionaries, names: column("org_name", names), place, sex, name };
+    let keys = RowKeys { dictionaries, names: column("org_name", names), place, sex, name, nameless };
     let cells = Cells { value, status, unit, units };
     Ok(Ok(Wide { cells, indicator, slots: lined.slots, groups: lined.groups, keys }))
 }
@@ -264,7 +267,7 @@ impl Wide {
             ages: ages.downcast_as_array(),
             value: self.cells.value.downcast_as_array(),
             status: self.cells.status.downcast_as_array(),
-            count: (self.cells.units.iter().position(|u| u == "count")).map_or(NO_UNIT, |c| c as u16),
+            count: self.cells.units.iter().position(|u| u == "count").map_or(NO_UNIT, |c| c as u16),
         }
     }
 
@@ -300,7 +303,7 @@ impl RowKeys {
             .with_name("role".into());
         let sexes = StringChunked::from_iter_values("sex".into(), Sex::ALL.iter().map(|s| s.code()));
         let sex = IdxCa::from_vec("code".into(), rows.iter().map(|&r| self.sex[r as usize] as IdxSize).collect());
-        let name: IdxCa = if self.name.contains(&NO_NAME) {
+        let name: IdxCa = if self.nameless {
             rows.iter().map(|&r| Some(self.name[r as usize]).filter(|&c| c != NO_NAME)).collect()
         } else {
             IdxCa::from_vec("code".into(), rows.iter().map(|&r| self.name[r as usize]).collect())
@@ -542,31 +545,12 @@ fn sort_keys<'a>(
         .collect();
     let feeds = Feeds::new(indicators);
 
-    // Every key column is non-null (`Observations::new` checks it).
+    // Every key column is non-null (`Observations::new` checks it); names may be null.
     let pack = |start: usize, units_out: &mut [u16], names_out: &mut [u32]| {
         let len = units_out.len();
         let slice = |c: &StringChunked| c.slice(start as i64, len);
         let (variable, org, period, age, unit) = (slice(variable), slice(org), slice(period), slice(age), slice(unit));
-        let mut name_code = names.cache();
-        if name.null_count() == 0 {
-            // Names repeat row after row, and two equal views of one chunk are one string.
-            let mut out = names_out.iter_mut();
-            for chunk in slice(name).downcast_iter() {
-                let mut last = None;
-                for (view, text) in chunk.views().iter().zip(chunk.values_iter()) {
-                    let code = match last {
-                        Some((v, code)) if v == view.as_u128() => code,
-                        _ => name_code(text),
-                    };
-                    last = Some((view.as_u128(), code));
-                    *out.next().expect("one code per row") = code;
-                }
-            }
-        } else {
-            for (out, n) in names_out.iter_mut().zip(slice(name).iter()) {
-                *out = n.map_or(NO_NAME, &mut name_code);
-            }
-        }
+        code_names(&names, &slice(name), names_out);
         let sex = sex.slice(start as i64, len);
         let mut rows = Vec::with_capacity(len);
         let mut fed_by = feeds.cache();
@@ -610,6 +594,31 @@ fn sort_keys<'a>(
     drop(parts);
     let units_owned = units.values.iter().map(|u| u.to_string()).collect();
     Ok(Sorted { rows, packing, orgs, periods: periods_all, ages, names, unit: unit_of, name_of, units: units_owned })
+}
+
+/// Each row's organisation name as its code in `names` ([`NO_NAME`] for null) into `out`.
+/// Names repeat row after row, and two equal views of one chunk are one string, so a run of
+/// one name costs one lookup.
+fn code_names(names: &Dictionary<'_>, column: &StringChunked, out: &mut [u32]) {
+    let mut code_of = names.cache();
+    if column.null_count() > 0 {
+        for (out, name) in out.iter_mut().zip(column.iter()) {
+            *out = name.map_or(NO_NAME, &mut code_of);
+        }
+        return;
+    }
+    let mut out = out.iter_mut();
+    for chunk in column.downcast_iter() {
+        let mut last = None;
+        for (view, text) in chunk.views().iter().zip(chunk.values_iter()) {
+            let code = match last {
+                Some((v, code)) if v == view.as_u128() => code,
+                _ => code_of(text),
+            };
+            last = Some((view.as_u128(), code));
+            *out.next().expect("one code per row") = code;
+        }
+    }
 }
 
 /// The packed keys of all `parts`, sorted by key and cell: a counting pass by indicator puts
@@ -929,6 +938,30 @@ mod tests {
         let mut code = dictionary.cache();
         let codes: Vec<u32> = all.iter().map(|t| code(t.text)).collect();
         assert_eq!(codes, [1, 1, 3, 0, 0, 1, 0, 1, 2, 1]);
+    }
+
+    /// Names are coded by their text: a run of equal views in one chunk is one name, but the
+    /// same view in the next chunk (the same place in that chunk's buffer, the same length and
+    /// first bytes) may hold another name; a null has no code.
+    #[test]
+    fn names_are_coded_by_text_across_chunks() {
+        let (a, b) = ("Kommunen med långt namn A", "Kommunen med långt namn B");
+        let mut column = StringChunked::from_slice("org_name".into(), &["Kort", a]);
+        column.append(&StringChunked::from_slice("org_name".into(), &[b, b, a])).unwrap();
+        let views: Vec<u128> = column.downcast_iter().flat_map(|c| c.views().iter().map(|v| v.as_u128())).collect();
+        assert_eq!(views[1], views[2], "the case needs one view for two names, one after the other");
+        let names = Dictionary::new(&column);
+        let code = |text: &str| names.values.iter().position(|v| *v == text).unwrap() as u32;
+        let mut out = vec![0; 5];
+        code_names(&names, &column, &mut out);
+        assert_eq!(out, [code("Kort"), code(a), code(b), code(b), code(a)]);
+
+        let gaps = StringChunked::from_iter_options("org_name".into(), [Some(a), None, Some("Kort")].into_iter());
+        let names = Dictionary::new(&gaps);
+        assert_eq!(names.values, [a, "Kort"]);
+        let mut out = vec![0; 3];
+        code_names(&names, &gaps, &mut out);
+        assert_eq!(out, [0, NO_NAME, 1]);
     }
 
     /// The own sex's variable wins over the same variable stored as T, which serves a sex
