@@ -18,7 +18,7 @@ use std::collections::BTreeMap;
 
 use polars::prelude::*;
 
-use super::compute::{In, WideRow};
+use super::compute::{self, In, WideRow};
 use super::definition::{Binding, Indicator};
 use crate::model::observations::string_scalar;
 use crate::model::{Observations, Period, Sex, Status};
@@ -146,9 +146,19 @@ struct Cells {
     value: Float64Chunked,
     /// The observations' status as its enum codes (indexes into [`Status::ALL`]).
     status: UInt8Chunked,
-    /// Per observation, its code in `units` ([`NO_UNIT`] for observations that feed no slot).
+    /// Per observation, its code in `kinds` ([`NO_UNIT`] for observations that feed no slot).
     unit: Vec<u16>,
-    units: Vec<String>,
+    /// What each unit code's unit says about its numbers.
+    kinds: Vec<UnitKind>,
+}
+
+/// What an observation's unit says about its numbers, decided once per distinct unit.
+#[derive(Clone, Copy, Debug)]
+pub struct UnitKind {
+    /// A count of persons or events (`count`): thresholds and the count methods apply.
+    pub count: bool,
+    /// It adds up over the sexes (T = K + M): counts, hours, SEK.
+    pub additive: bool,
 }
 
 /// The unit code of an observation that feeds no slot (never read).
@@ -210,7 +220,7 @@ pub fn wide(
         };
         return Ok(Err(conflicts(frame, indicators, &lined.doubled, at)?));
     }
-    let Sorted { rows, packing, orgs, periods, ages, names, unit, name_of, units } = sorted;
+    let Sorted { rows, packing, orgs, periods, ages, names, unit, name_of, kinds } = sorted;
     let n = lined.first.len();
     let (mut indicator, mut sex, mut place) = (Vec::with_capacity(n), Vec::with_capacity(n), Vec::with_capacity(n));
     for &r in &lined.first {
@@ -237,7 +247,7 @@ pub fn wide(
     let column = |name: &str, d: Dictionary<'_>| StringChunked::from_iter_values(name.into(), d.values.into_iter());
     let dictionaries = [column("org_id", orgs), column("period", periods), column("age_group", ages)];
     let keys = RowKeys { dictionaries, names: column("org_name", names), place, sex, name, nameless };
-    let cells = Cells { value, status, unit, units };
+    let cells = Cells { value, status, unit, kinds };
     Ok(Ok(Wide { cells, indicator, slots: lined.slots, groups: lined.groups, keys }))
 }
 
@@ -267,7 +277,6 @@ impl Wide {
             ages: ages.downcast_as_array(),
             value: self.cells.value.downcast_as_array(),
             status: self.cells.status.downcast_as_array(),
-            count: self.cells.units.iter().position(|u| u == "count").map_or(NO_UNIT, |c| c as u16),
         }
     }
 
@@ -331,9 +340,6 @@ pub struct Rows<'a> {
     ages: &'a Strings,
     value: &'a Numbers<Float64Type>,
     status: &'a Numbers<UInt8Type>,
-    /// The unit code of `count` ([`NO_UNIT`], which no fed slot has, when no observation
-    /// counts).
-    count: u16,
 }
 
 impl<'a> Rows<'a> {
@@ -344,7 +350,7 @@ impl<'a> Rows<'a> {
             Some(c) => In {
                 value: self.value(c),
                 status: self.status.get(c as usize).map(|s| Status::ALL[s as usize]),
-                count: self.wide.cells.unit[c as usize] == self.count,
+                count: self.kind(c).count,
                 cell: Some(c),
             },
         };
@@ -383,14 +389,10 @@ impl<'a> Rows<'a> {
         self.value.get(cell as usize)
     }
 
-    /// An observation's unit as a code into [`Rows::units`].
-    pub fn unit(&self, cell: u32) -> usize {
-        usize::from(self.wide.cells.unit[cell as usize])
-    }
-
-    /// The units the codes of [`Rows::unit`] stand for.
-    pub fn units(&self) -> &'a [String] {
-        &self.wide.cells.units
+    /// What the unit of an observation that feeds a slot says about its numbers.
+    pub fn kind(&self, cell: u32) -> UnitKind {
+        let cells = &self.wide.cells;
+        cells.kinds[usize::from(cells.unit[cell as usize])]
     }
 
     /// The text of an age group code.
@@ -497,7 +499,8 @@ struct Sorted<'a> {
     unit: Vec<u16>,
     /// Per observation, its organisation name's code in `names` ([`NO_NAME`] for none).
     name_of: Vec<u32>,
-    units: Vec<String>,
+    /// What each unit code's unit says.
+    kinds: Vec<UnitKind>,
 }
 
 /// One pass over the observations: for each row, the slots it feeds (a lookup of its variable
@@ -592,8 +595,9 @@ fn sort_keys<'a>(
     clock.lap("wide: keys packed");
     let rows = sort_by_key(&parts, indicators.len(), &packing);
     drop(parts);
-    let units_owned = units.values.iter().map(|u| u.to_string()).collect();
-    Ok(Sorted { rows, packing, orgs, periods: periods_all, ages, names, unit: unit_of, name_of, units: units_owned })
+    let kinds =
+        units.values.iter().map(|&u| UnitKind { count: u == "count", additive: compute::additive(u) }).collect();
+    Ok(Sorted { rows, packing, orgs, periods: periods_all, ages, names, unit: unit_of, name_of, kinds })
 }
 
 /// Each row's organisation name as its code in `names` ([`NO_NAME`] for null) into `out`.

@@ -24,7 +24,7 @@ use rayon::prelude::*;
 pub use catalogue::{Catalogue, CatalogueError};
 use compute::{Settings, ValueError};
 pub use definition::{Binding, Indicator, Kind, Polarity, Population};
-use frame::{Conflict, LinkRow, Rows, Slot};
+use frame::{Conflict, LinkRow, Rows, Slot, UnitKind};
 pub use tables::{Gaps, IndicatorValues};
 
 use crate::disclosure::{self, DisclosureError, Links, Protection, Triple, Within};
@@ -208,12 +208,10 @@ fn links<'a>(
     links.k.reserve(observations);
     links.width.reserve(observations);
     links.within.reserve(wide_rows);
-    // Per unit code: whether it is a count (thresholds apply) and whether it adds up.
-    let units: Vec<(bool, bool)> = rows.units().iter().map(|u| (u == "count", compute::additive(u))).collect();
     // The link cell of observation `c`, made on first sight; a count's threshold is the
     // largest among the indicators reading it. Returns the cell and whether it adds up.
     let mut add = |links: &mut Links, c: u32, k: u32| -> (usize, bool) {
-        let (count, additive) = units[rows.unit(c)];
+        let UnitKind { count, additive } = rows.kind(c);
         let threshold = if count { k } else { 0 };
         let c = c as usize;
         if dense[c] == u32::MAX {

@@ -436,21 +436,16 @@ impl ObservationsBuilder {
         // a scalar column: polars repeats it only if a consumer needs it materialised, which
         // saves a 16-byte view per row (the gathers were a quarter of CSV ingest).
         fn strings(name: &str, dict: &Interner, ids: Vec<u32>) -> Column {
-            if let Some(&first) = ids.first()
-                && ids.iter().all(|&i| i == first)
-            {
-                return string_scalar(name, Some(dict.get(first)), ids.len());
+            if let Some(only) = only(&ids) {
+                return string_scalar(name, Some(dict.get(only)), ids.len());
             }
             let values = StringChunked::from_iter_values(name.into(), dict.strings.iter().map(String::as_str));
             let idx = IdxCa::from_vec(name.into(), ids);
             values.take(&idx).expect("ids index their interner").into_column()
         }
-        let names = match self.name.first() {
-            Some(&first) if self.name.iter().all(|&i| i == first) => {
-                let name = (first != NO_NAME).then(|| self.names.get(first));
-                string_scalar("org_name", name, self.name.len())
-            }
-            _ => {
+        let names = match only(&self.name) {
+            Some(only) => string_scalar("org_name", (only != NO_NAME).then(|| self.names.get(only)), self.name.len()),
+            None => {
                 // The null name sits after the distinct names.
                 let null = u32::try_from(self.names.len()).expect("fewer than 4 billion names");
                 let values = StringChunked::from_iter_options(
@@ -496,6 +491,12 @@ impl ObservationsBuilder {
             Observations { frame }
         }
     }
+}
+
+/// The id every row has, if all have one and the same (and there are rows).
+fn only(ids: &[u32]) -> Option<u32> {
+    let &first = ids.first()?;
+    ids.iter().all(|&i| i == first).then_some(first)
 }
 
 /// A text column of `len` rows that all hold `value` (null for `None`), as a scalar column:
