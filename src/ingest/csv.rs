@@ -1,6 +1,6 @@
 //! Delimited text as controllers export it: `;` and decimal comma from Swedish Excel, `,` from
 //! English tools, tab from "Unicode text"; title lines above the header; quoted fields holding
-//! delimiters and newlines (parsed by BurntSushi's `csv`, which reports where each record starts).
+//! delimiters and newlines (split by [`super::split`], which reads them as BurntSushi's `csv` does).
 
 use std::borrow::Cow;
 
@@ -9,6 +9,7 @@ use super::error::IngestError;
 use super::layout::{self, Layout, SampleRow};
 use super::options::{DecimalMark, Input};
 use super::shape::{Cell, Locator, Row, Shaper};
+use super::split::{Record, Splitter};
 use crate::error::{Location, Problem};
 
 use super::{FileReport, Session};
@@ -28,12 +29,12 @@ pub struct CsvChoices {
 
 /// A record whose cells stay bytes until the shaper needs their text.
 struct CsvRow<'r> {
-    rec: &'r csv::ByteRecord,
+    rec: &'r Record<'r>,
     text: Text,
 }
 
 impl<'r> CsvRow<'r> {
-    fn new(rec: &'r csv::ByteRecord, text: Text) -> CsvRow<'r> {
+    fn new(rec: &'r Record<'r>, text: Text) -> CsvRow<'r> {
         CsvRow { rec, text }
     }
 }
@@ -60,8 +61,13 @@ impl Row for CsvRow<'_> {
     }
 }
 
-pub(crate) fn reader(text: &[u8], delimiter: u8) -> csv::Reader<&[u8]> {
-    csv::ReaderBuilder::new().has_headers(false).flexible(true).delimiter(delimiter).from_reader(text)
+/// Every record of `text`, in order (for small reads: sniffing, record tables' headers).
+pub(crate) fn records(text: &[u8], delimiter: u8) -> impl Iterator<Item = Record<'_>> {
+    let mut splitter = Splitter::new(text, delimiter);
+    std::iter::from_fn(move || {
+        let mut rec = Record::default();
+        splitter.read(&mut rec).then_some(rec)
+    })
 }
 
 /// Picks the delimiter that splits the first lines most consistently into the most fields:
@@ -78,7 +84,7 @@ pub fn sniff_delimiter(text: &[u8]) -> Option<u8> {
     let mut best: Option<(usize, u8)> = None;
     for d in [b';', b'\t', b','] {
         let mut widths = Vec::new();
-        for rec in reader(head, d).byte_records().take(SAMPLE_ROWS).flatten() {
+        for rec in records(head, d).take(SAMPLE_ROWS) {
             if rec.iter().any(|f| !f.trim_ascii().is_empty()) {
                 widths.push(rec.len());
             }
@@ -114,17 +120,17 @@ pub fn read(bytes: &[u8], input: &Input, stem: &str, session: &mut Session, repo
         return report.problems.add(Location::at(source, 1, None), IngestError::NoDelimiter);
     };
     report.delimiter = Some(delimiter);
-    let mut rdr = reader(&bytes, delimiter);
-    let mut rec = csv::ByteRecord::new();
-    let mut sample: Vec<(u32, csv::ByteRecord)> = Vec::new();
-    while sample.len() < SAMPLE_ROWS && read_record(&mut rdr, &mut rec, source, report) {
-        sample.push((line_of(&rec, &bytes), rec.clone()));
+    let mut splitter = Splitter::new(&bytes, delimiter);
+    let mut rec = Record::default();
+    let mut sample: Vec<Record<'_>> = Vec::new();
+    while sample.len() < SAMPLE_ROWS && splitter.read(&mut rec) {
+        sample.push(rec.clone());
     }
     let rows: Vec<SampleRow> = sample
         .iter()
-        .map(|(line, r)| {
+        .map(|r| {
             let row = CsvRow::new(r, text);
-            SampleRow { line: *line, cells: (0..row.width()).map(|i| row.cell(i).text_owned()).collect() }
+            SampleRow { line: r.line(), cells: (0..row.width()).map(|i| row.cell(i).text_owned()).collect() }
         })
         .collect();
     let layout = match layout::detect(&rows, hints, source, stem) {
@@ -134,54 +140,33 @@ pub fn read(bytes: &[u8], input: &Input, stem: &str, session: &mut Session, repo
     let decimal = hints.read.decimal.unwrap_or_else(|| layout.decimal_mark(&rows));
     report.decimal = Some(decimal);
     // Estimate the rows from the sample's bytes per line, so the columns grow once.
-    if let (Some((first, _)), Some((last, _))) = (sample.get(layout.header_row + 1), sample.last())
-        && last > first
+    if let (Some(first), Some(last)) = (sample.get(layout.header_row + 1), sample.last())
+        && last.line() > first.line()
     {
-        let per_line = rdr.position().byte() as usize / (*last as usize).max(1);
+        let per_line = splitter.position() / (last.line() as usize).max(1);
         let lines = bytes.len() / per_line.max(1);
         session.reserve(lines * layout.values.len());
     }
     let loc = Locator { source: source.to_string(), sheet: None, column_offset: 0 };
     let mut shaper = session.shaper(&layout, hints, decimal, loc);
-    let check = |line: u32, rec: &csv::ByteRecord, shaper: &mut Shaper<'_>| {
+    let check = |rec: &Record<'_>, shaper: &mut Shaper<'_>| {
         let row = CsvRow::new(rec, text);
-        if let Some(p) = field_count(line, &row, &layout, delimiter, source) {
+        if let Some(p) = field_count(rec.line(), &row, &layout, delimiter, source) {
             shaper.problems.push(p);
         } else {
-            shaper.push_row(line, &row);
+            shaper.push_row(rec.line(), &row);
         }
     };
-    for (line, r) in &sample[layout.header_row + 1..] {
-        check(*line, r, &mut shaper);
+    for r in &sample[layout.header_row + 1..] {
+        check(r, &mut shaper);
     }
     if sample.len() == SAMPLE_ROWS {
-        while read_record(&mut rdr, &mut rec, source, report) {
-            check(line_of(&rec, &bytes), &rec, &mut shaper);
+        while splitter.read(&mut rec) {
+            check(&rec, &mut shaper);
         }
     }
     let (problems, counts) = shaper.finish();
     report.absorb(problems, counts, &layout);
-}
-
-/// The line a record starts on. csv reports the position where it began looking, which for a
-/// record after a CRLF or after blank lines is on the `\n` before it; skip those.
-pub(crate) fn line_of(rec: &csv::ByteRecord, text: &[u8]) -> u32 {
-    let Some(p) = rec.position() else { return 0 };
-    let start = (p.byte() as usize).min(text.len());
-    let skipped = text[start..].iter().take_while(|&&c| c == b'\n' || c == b'\r').filter(|&&c| c == b'\n').count();
-    (p.line() as usize + skipped) as u32
-}
-
-/// Reads the next record; `false` at the end or on an I/O-level error (reported).
-fn read_record(rdr: &mut csv::Reader<&[u8]>, rec: &mut csv::ByteRecord, source: &str, report: &mut FileReport) -> bool {
-    match rdr.read_byte_record(rec) {
-        Ok(more) => more,
-        Err(e) => {
-            let line = e.position().map_or(1, |p| p.line() as u32);
-            report.problems.add(Location::at(source, line, None), IngestError::Io { message: e.to_string() });
-            false
-        }
-    }
 }
 
 /// A data row must have as many fields as the header (trailing empty fields aside). Rows with
@@ -240,12 +225,7 @@ mod tests {
             (&b"T\r\n\r\nK;A\r\nX1;2023\r\n"[..], vec![1, 3, 4]),
             (&b"\"a\nb\";c\r\nX;Y\r\n"[..], vec![1, 3]),
         ] {
-            let mut r = reader(text, b';');
-            let mut rec = csv::ByteRecord::new();
-            let mut lines = Vec::new();
-            while r.read_byte_record(&mut rec).unwrap() {
-                lines.push(line_of(&rec, text));
-            }
+            let lines: Vec<u32> = records(text, b';').map(|r| r.line()).collect();
             assert_eq!(lines, want, "{:?}", String::from_utf8_lossy(text));
         }
     }

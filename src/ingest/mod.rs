@@ -27,6 +27,7 @@ pub mod pcaxis;
 mod px;
 pub mod records;
 pub mod shape;
+mod split;
 pub mod sql;
 
 use std::collections::HashMap;
@@ -237,7 +238,9 @@ pub fn ingest_with(inputs: &[Input], queries: &[sql::Query]) -> Ingested {
         clock.lap(&format!("ingest: {} derived", q.source));
     }
     kolada::fill_names(&mut session);
-    Ingested { observations: session.builder.finish(), reports, kolada: session.kolada, tables: session.tables }
+    let observations = session.builder.finish();
+    clock.lap("ingest: table built");
+    Ingested { observations, reports, kolada: session.kolada, tables: session.tables }
 }
 
 fn read_one(input: &Input, session: &mut Session) -> FileReport {
@@ -400,7 +403,7 @@ fn derive_totals(b: &mut ObservationsBuilder, start: usize, source: &str) -> usi
         if !b.units.get(b.unit[k]).parse::<Unit>().is_ok_and(|u| u.is_additive()) {
             continue;
         }
-        let (Some(vk), Some(vm)) = (b.value[k], b.value[m]) else { continue };
+        let (Some(vk), Some(vm)) = (b.value(k), b.value(m)) else { continue };
         let status = match (b.status[k], b.status[m]) {
             (Some(Status::Zero), Some(Status::Zero)) => Some(Status::Zero),
             (Some(Status::Preliminary), _) | (_, Some(Status::Preliminary)) => Some(Status::Preliminary),

@@ -177,21 +177,12 @@ fn read_csv(input: &Input, report: &mut FileReport) -> Option<DataFrame> {
         return None;
     };
     report.delimiter = Some(delimiter);
-    let mut rdr = super::csv::reader(&bytes, delimiter);
     let cell = |b: &[u8], text: Text| text.decode(b.trim_ascii()).trim().to_string();
     // The header: the first record with two or more filled cells (title lines above are skipped).
     let mut header: Option<(u32, Vec<String>)> = None;
     let mut rows: Vec<(u32, Vec<String>)> = Vec::new();
-    for rec in rdr.byte_records() {
-        let rec = match rec {
-            Ok(r) => r,
-            Err(e) => {
-                let line = e.position().map_or(1, |p| p.line() as u32);
-                report.problems.add(Location::at(source, line, None), IngestError::Io { message: e.to_string() });
-                return None;
-            }
-        };
-        let line = super::csv::line_of(&rec, &bytes);
+    for rec in super::csv::records(&bytes, delimiter) {
+        let line = rec.line();
         let cells: Vec<String> = rec.iter().map(|b| cell(b, text)).collect();
         if cells.iter().all(String::is_empty) {
             continue;

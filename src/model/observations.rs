@@ -311,7 +311,10 @@ pub struct ObservationsBuilder {
     pub variable: Vec<u32>,
     pub sex: Vec<Sex>,
     pub age: Vec<u32>,
-    pub value: Vec<Option<f64>>,
+    /// Values, 0.0 where there is none ([`ObservationsBuilder::value`] reads both columns):
+    /// they become the value column without a copy.
+    pub value: Vec<f64>,
+    pub has_value: Vec<bool>,
     pub status: Vec<Option<Status>>,
     pub unit: Vec<u32>,
 }
@@ -358,6 +361,7 @@ impl ObservationsBuilder {
         self.id_columns().into_iter().for_each(|v| v.reserve(n));
         self.sex.reserve(n);
         self.value.reserve(n);
+        self.has_value.reserve(n);
         self.status.reserve(n);
     }
 
@@ -370,9 +374,15 @@ impl ObservationsBuilder {
         self.variable.push(ids.variable);
         self.sex.push(ids.sex);
         self.age.push(ids.age);
-        self.value.push(value);
+        self.value.push(value.unwrap_or(0.0));
+        self.has_value.push(value.is_some());
         self.status.push(status);
         self.unit.push(ids.unit);
+    }
+
+    /// The value of row `i`, if it has one.
+    pub fn value(&self, i: usize) -> Option<f64> {
+        self.has_value[i].then(|| self.value[i])
     }
 
     /// The ids of row `i` (to derive a row from another).
@@ -416,6 +426,7 @@ impl ObservationsBuilder {
         self.row.extend(other.row);
         self.sex.extend(other.sex);
         self.value.extend(other.value);
+        self.has_value.extend(other.has_value);
         self.status.extend(other.status);
     }
 
@@ -424,6 +435,7 @@ impl ObservationsBuilder {
         self.id_columns().into_iter().for_each(|v| v.truncate(len));
         self.sex.truncate(len);
         self.value.truncate(len);
+        self.has_value.truncate(len);
         self.status.truncate(len);
     }
 
@@ -459,10 +471,13 @@ impl ObservationsBuilder {
                 values.take(&idx).expect("ids index their interner").into_column()
             }
         };
-        // Enum columns straight from their category ids (the order of `Sex::ALL`/`Status::ALL`),
-        // without hashing millions of strings.
-        let sex_ids = UInt8Chunked::from_iter_values("sex".into(), self.sex.iter().map(|&s| s as u8));
-        let sex = Categorical8Chunked::from_cats_and_dtype(sex_ids, sex_dtype()).into_column();
+        // Enum columns from their category ids (the order of `Sex::ALL`/`Status::ALL`), without
+        // hashing millions of strings. The sexes are gathered from an enum of the three: a
+        // gather keeps the type, where building from ids checks each id against the categories.
+        let sexes = UInt8Chunked::from_iter_values("sex".into(), Sex::ALL.iter().map(|&s| s as u8));
+        let sexes = Categorical8Chunked::from_cats_and_dtype(sexes, sex_dtype()).into_series();
+        let sex_ids: Vec<IdxSize> = self.sex.iter().map(|&s| s as IdxSize).collect();
+        let sex = sexes.take_slice(&sex_ids).expect("sexes index Sex::ALL").into_column();
         // Most files have no status at all: a null column, not a check of millions of nulls.
         let status = if self.status.iter().all(Option::is_none) {
             Column::full_null("status".into(), self.status.len(), &status_dtype())
@@ -480,7 +495,7 @@ impl ObservationsBuilder {
             strings("variable", &self.variables, self.variable),
             sex,
             strings("age_group", &self.ages, self.age),
-            value_column(&self.value),
+            value_column(self.value, &self.has_value),
             status,
             strings("unit", &self.units, self.unit),
         ];
@@ -506,12 +521,12 @@ pub fn string_scalar(name: &str, value: Option<&str>, len: usize) -> Column {
     Column::new_scalar(name.into(), Scalar::new(DataType::String, value), len)
 }
 
-/// The value column as numbers and presence bits: two simple passes instead of a builder's
-/// push per row. A missing value's slot holds 0.0 under a null bit and is never read as a number.
-fn value_column(values: &[Option<f64>]) -> Column {
-    let numbers: Vec<f64> = values.iter().map(|v| v.unwrap_or(0.0)).collect();
-    let validity = values.iter().any(Option::is_none).then(|| values.iter().map(Option::is_some).collect());
-    Float64Chunked::from_vec_validity("value".into(), numbers, validity).into_column()
+/// The value column from numbers and presence flags: the numbers move into the column as
+/// they are, and presence bits are built only when some value is missing. A missing value's
+/// slot holds 0.0 under a null bit and is never read as a number.
+fn value_column(values: Vec<f64>, has_value: &[bool]) -> Column {
+    let validity = has_value.contains(&false).then(|| has_value.iter().copied().collect());
+    Float64Chunked::from_vec_validity("value".into(), values, validity).into_column()
 }
 
 #[cfg(test)]
