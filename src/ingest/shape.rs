@@ -203,32 +203,58 @@ fn key(org: u32, period: Option<u32>, variable: u32, age: u32, sex: Option<Sex>)
         | sex
 }
 
-/// Ids of cells by their raw bytes. A cell of up to 15 bytes (codes, years, most variable
-/// names) is packed with its length into one integer, which hashes in two steps and compares
-/// in one; hashing the bytes of every row's period was a twentieth of CSV ingest.
-#[derive(Debug, Default)]
+/// Ids of cells by their raw bytes. A cell of up to 7 bytes (years, quarters, months, short
+/// codes) is packed with its length into one integer and found first in a small direct-mapped
+/// table, then in a map of such integers; longer cells are looked up by their bytes. Periods
+/// change on every row of a typical export, and hashing their bytes was a twelfth of CSV ingest.
+#[derive(Debug)]
 struct CellIds {
-    short: HashMap<u128, u32, FxBuild>,
+    recent: [(u64, u32); RECENT],
+    short: HashMap<u64, u32, FxBuild>,
     long: HashMap<Vec<u8>, u32, FxBuild>,
 }
 
+/// Slots of [`CellIds::recent`]: more than the periods of most files.
+const RECENT: usize = 64;
+
+impl Default for CellIds {
+    fn default() -> CellIds {
+        // No packed key is all ones: its top byte is a length of at most 7.
+        CellIds { recent: [(u64::MAX, 0); RECENT], short: HashMap::default(), long: HashMap::default() }
+    }
+}
+
 impl CellIds {
-    fn pack(b: &[u8]) -> Option<u128> {
-        (b.len() < 16).then(|| b.iter().rev().fold(0u128, |k, &c| (k << 8) | u128::from(c)) << 8 | b.len() as u128)
+    fn pack(b: &[u8]) -> Option<u64> {
+        (b.len() < 8).then(|| b.iter().rev().fold(0u64, |k, &c| (k << 8) | u64::from(c)) | (b.len() as u64) << 56)
     }
 
-    fn get(&self, b: &[u8]) -> Option<u32> {
-        match Self::pack(b) {
-            Some(k) => self.short.get(&k).copied(),
-            None => self.long.get(b).copied(),
+    fn slot(key: u64) -> usize {
+        // Fibonacci hashing: the top bits of the product mix every byte of the key.
+        (key.wrapping_mul(0x9E37_79B9_7F4A_7C15) >> (64 - RECENT.trailing_zeros())) as usize
+    }
+
+    fn get(&mut self, b: &[u8]) -> Option<u32> {
+        let Some(key) = Self::pack(b) else { return self.long.get(b).copied() };
+        let slot = &mut self.recent[Self::slot(key)];
+        if slot.0 == key {
+            return Some(slot.1);
         }
+        let id = self.short.get(&key).copied()?;
+        *slot = (key, id);
+        Some(id)
     }
 
     fn insert(&mut self, b: &[u8], id: u32) {
         match Self::pack(b) {
-            Some(k) => self.short.insert(k, id),
-            None => self.long.insert(b.to_vec(), id),
-        };
+            Some(key) => {
+                self.short.insert(key, id);
+                self.recent[Self::slot(key)] = (key, id);
+            }
+            None => {
+                self.long.insert(b.to_vec(), id);
+            }
+        }
     }
 }
 
@@ -683,7 +709,17 @@ mod tests {
         for (i, k) in keys.iter().enumerate() {
             assert_eq!(ids.get(k), Some(i as u32), "{k:?}");
         }
-        assert_eq!((ids.short.len(), ids.long.len()), (7, 2));
+        assert_eq!((ids.short.len(), ids.long.len()), (5, 4));
         assert_eq!(ids.get(b"1986"), None);
+        // More cells than cache slots: collisions fall back to the map, twice over.
+        let mut ids = CellIds::default();
+        for y in 1000..1500u32 {
+            ids.insert(y.to_string().as_bytes(), y);
+        }
+        for _ in 0..2 {
+            for y in (1000..1500u32).rev() {
+                assert_eq!(ids.get(y.to_string().as_bytes()), Some(y));
+            }
+        }
     }
 }
