@@ -69,9 +69,21 @@ pub fn parse_value(text: &str, decimal: DecimalMark) -> Result<Parsed, NumberErr
 /// the general path stays out of line.
 #[inline]
 pub fn parse_value_bytes(text: &[u8], decimal: DecimalMark) -> Result<Parsed, NumberError> {
+    match plain_value(text, decimal) {
+        Some(parsed) => Ok(parsed),
+        None => parse_value_slow(text, decimal),
+    }
+}
+
+/// The cell as a plain number (`217 346,1`, `-0,5`, `45,2 %`): ASCII only, so it reads the
+/// same in every encoding jamfor splits as bytes; `None` for anything else, which
+/// [`parse_value_bytes`] then decides. A Windows-1252 reader calls it before checking that the
+/// cell is ASCII, which is then needed only for the cells it does not take.
+#[inline]
+pub fn plain_value(text: &[u8], decimal: DecimalMark) -> Option<Parsed> {
     // Symbols (`..`, `.`, `...`) start with `.`; so does `.5`, rare enough to take the slow path.
     if let [b'.', ..] = text {
-        return parse_value_slow(text, decimal);
+        return None;
     }
     // `45,2 %` and `45,2%`; other spacing before the `%` is left to the slow path.
     let (body, percent) = match text {
@@ -85,10 +97,7 @@ pub fn parse_value_bytes(text: &[u8], decimal: DecimalMark) -> Result<Parsed, Nu
         [b'-', rest @ ..] => plain_number(rest, decimal).map(|v| -v),
         _ => plain_number(body, decimal),
     };
-    match value {
-        Some(value) => Ok(Parsed::Number { value, percent }),
-        None => parse_value_slow(text, decimal),
-    }
+    value.map(|value| Parsed::Number { value, percent })
 }
 
 /// [`parse_value_bytes`] for any cell: trims, recognises symbols, and on an error tries the

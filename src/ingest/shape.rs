@@ -659,6 +659,8 @@ impl<'a> Shaper<'a> {
 fn parse_cell(cell: Cell<'_>, decimal: DecimalMark) -> Result<Parsed, number::NumberError> {
     match cell {
         Cell::Bytes(b, Text::Utf8) => number::parse_value_bytes(b, decimal),
+        // A plain number is ASCII: only the other cells need the check before the UTF-8 parser.
+        Cell::Bytes(b, _) if let Some(parsed) = number::plain_value(b, decimal) => Ok(parsed),
         Cell::Bytes(b, _) if b.is_ascii() => number::parse_value_bytes(b, decimal),
         _ => number::parse_value(&cell.text(), decimal),
     }
