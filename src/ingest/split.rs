@@ -1,6 +1,7 @@
 //! Splits delimited text into records exactly as `csv` 1.x does with `has_headers(false)` and
 //! `flexible(true)` (quote `"`, doubled quotes, no escape byte, no comments, CRLF terminators),
-//! with each record's line as `ingest::csv::line_of` computes it, at two to three times csv's
+//! with the line each record starts on (what jamfor derived from csv's positions before; the
+//! tests keep that derivation, `line_of`, as the reference), at two to three times csv's
 //! speed. csv steps a state machine through every byte; this turns each 64-byte block into a
 //! bitmask of the bytes that can matter (delimiter, `"`, `\r`, `\n`) and jumps from one to the
 //! next, so a field costs a few instructions whatever its length. Quoted fields use the same
@@ -21,8 +22,8 @@
 //!   that record at byte 0, before the BOM, so `line_of` skips nothing); jamfor strips the BOM
 //!   before splitting, which makes the two agree.
 //!
-//! Offsets are `usize`, so there is no limit on the input's size but memory; lines are `u32` as
-//! in `line_of`, which cannot overflow below 4 GiB of input.
+//! Offsets are `usize`, so there is no limit on the input's size but memory; lines are `u32`,
+//! which cannot overflow below 4 GiB of input.
 
 /// Bytes described by one mask: one bit per byte of a `u64`.
 const BLOCK: usize = 64;
@@ -243,7 +244,7 @@ impl std::fmt::Debug for Record<'_> {
 }
 
 impl Record<'_> {
-    /// 1-based line the record starts on, as `ingest::csv::line_of` computes it (for messages).
+    /// 1-based line the record starts on: one plus the `\n`s before its first byte (for messages).
     #[inline]
     pub fn line(&self) -> u32 {
         self.line
