@@ -403,7 +403,7 @@ fn derive_totals(b: &mut ObservationsBuilder, start: usize, source: &str) -> usi
         if !b.units.get(b.unit[k]).parse::<Unit>().is_ok_and(|u| u.is_additive()) {
             continue;
         }
-        let (Some(vk), Some(vm)) = (b.value(k), b.value(m)) else { continue };
+        let (Some(vk), Some(vm)) = (b.value.get(k), b.value.get(m)) else { continue };
         let status = match (b.status[k], b.status[m]) {
             (Some(Status::Zero), Some(Status::Zero)) => Some(Status::Zero),
             (Some(Status::Preliminary), _) | (_, Some(Status::Preliminary)) => Some(Status::Preliminary),

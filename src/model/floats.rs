@@ -65,6 +65,29 @@ impl Floats {
         self.values[i] = 0.0;
     }
 
+    /// Drops every entry from `len` on, and their presence bits (a later push ORs into the
+    /// last word, so bits past the end must be clear).
+    pub fn truncate(&mut self, len: usize) {
+        if len >= self.len() {
+            return;
+        }
+        self.values.truncate(len);
+        self.present.truncate(len.div_ceil(64));
+        if let Some(last) = self.present.last_mut()
+            && !len.is_multiple_of(64)
+        {
+            *last &= (1 << (len % 64)) - 1;
+        }
+    }
+
+    /// Appends `other`'s entries after these.
+    pub fn append(&mut self, other: &Floats) {
+        self.reserve(other.len());
+        for v in other.iter() {
+            self.push(v);
+        }
+    }
+
     /// The column, its values taken as they are (no copy, no pass value by value: at Kolada
     /// scale the tables hold 42 M numbers).
     pub fn column(self, name: &str) -> Column {
@@ -73,5 +96,29 @@ impl Floats {
         let all = present.iter().map(|w| w.count_ones() as usize).sum::<usize>() == len;
         let validity = (!all).then(|| (0..len).map(|i| present[i / 64] >> (i % 64) & 1 == 1).collect());
         Float64Chunked::from_vec_validity(name.into(), self.values, validity).into_column()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn truncate_and_append_keep_presence_in_step_with_values() {
+        let entries: Vec<Option<f64>> = (0..150).map(|i| (i % 3 != 0).then_some(f64::from(i))).collect();
+        for len in [0, 1, 63, 64, 65, 100, 150, 200] {
+            let mut f = Floats::default();
+            entries.iter().for_each(|&v| f.push(v));
+            f.truncate(len);
+            // Entries pushed after the cut must not inherit the dropped ones' bits.
+            f.push(None);
+            let mut rest = Floats::default();
+            rest.push(None);
+            rest.push(Some(-1.0));
+            f.append(&rest);
+            let mut want: Vec<Option<f64>> = entries.iter().copied().take(len).collect();
+            want.extend([None, None, Some(-1.0)]);
+            assert_eq!(f.iter().collect::<Vec<_>>(), want, "cut at {len}");
+        }
     }
 }

@@ -12,7 +12,7 @@ use std::sync::Arc;
 use polars::prelude::*;
 use rayon::prelude::*;
 
-use super::{Sex, Status};
+use super::{Floats, Sex, Status};
 
 /// Column names and order of DESIGN §3.
 pub const COLUMNS: [&str; 11] =
@@ -311,10 +311,8 @@ pub struct ObservationsBuilder {
     pub variable: Vec<u32>,
     pub sex: Vec<Sex>,
     pub age: Vec<u32>,
-    /// Values, 0.0 where there is none ([`ObservationsBuilder::value`] reads both columns):
-    /// they become the value column without a copy.
-    pub value: Vec<f64>,
-    pub has_value: Vec<bool>,
+    /// Numbers and presence bits, which become the value column without a copy.
+    pub value: Floats,
     pub status: Vec<Option<Status>>,
     pub unit: Vec<u32>,
 }
@@ -361,7 +359,6 @@ impl ObservationsBuilder {
         self.id_columns().into_iter().for_each(|v| v.reserve(n));
         self.sex.reserve(n);
         self.value.reserve(n);
-        self.has_value.reserve(n);
         self.status.reserve(n);
     }
 
@@ -374,15 +371,9 @@ impl ObservationsBuilder {
         self.variable.push(ids.variable);
         self.sex.push(ids.sex);
         self.age.push(ids.age);
-        self.value.push(value.unwrap_or(0.0));
-        self.has_value.push(value.is_some());
+        self.value.push(value);
         self.status.push(status);
         self.unit.push(ids.unit);
-    }
-
-    /// The value of row `i`, if it has one.
-    pub fn value(&self, i: usize) -> Option<f64> {
-        self.has_value[i].then(|| self.value[i])
     }
 
     /// The ids of row `i` (to derive a row from another).
@@ -425,8 +416,7 @@ impl ObservationsBuilder {
         self.name.extend(other.name.iter().map(|&i| if i == NO_NAME { NO_NAME } else { name[i as usize] }));
         self.row.extend(other.row);
         self.sex.extend(other.sex);
-        self.value.extend(other.value);
-        self.has_value.extend(other.has_value);
+        self.value.append(&other.value);
         self.status.extend(other.status);
     }
 
@@ -435,7 +425,6 @@ impl ObservationsBuilder {
         self.id_columns().into_iter().for_each(|v| v.truncate(len));
         self.sex.truncate(len);
         self.value.truncate(len);
-        self.has_value.truncate(len);
         self.status.truncate(len);
     }
 
@@ -495,7 +484,7 @@ impl ObservationsBuilder {
             strings("variable", &self.variables, self.variable),
             sex,
             strings("age_group", &self.ages, self.age),
-            value_column(self.value, &self.has_value),
+            self.value.column("value"),
             status,
             strings("unit", &self.units, self.unit),
         ];
@@ -519,14 +508,6 @@ fn only(ids: &[u32]) -> Option<u32> {
 pub fn string_scalar(name: &str, value: Option<&str>, len: usize) -> Column {
     let value = value.map_or(AnyValue::Null, |v| AnyValue::StringOwned(v.into()));
     Column::new_scalar(name.into(), Scalar::new(DataType::String, value), len)
-}
-
-/// The value column from numbers and presence flags: the numbers move into the column as
-/// they are, and presence bits are built only when some value is missing. A missing value's
-/// slot holds 0.0 under a null bit and is never read as a number.
-fn value_column(values: Vec<f64>, has_value: &[bool]) -> Column {
-    let validity = has_value.contains(&false).then(|| has_value.iter().copied().collect());
-    Float64Chunked::from_vec_validity("value".into(), values, validity).into_column()
 }
 
 #[cfg(test)]
