@@ -17,6 +17,7 @@
 
 pub mod csv;
 pub mod decode;
+pub mod dictionary;
 pub mod error;
 pub mod excel;
 pub mod kolada;

@@ -15,6 +15,7 @@ use std::path::{Path, PathBuf};
 use polars::prelude::*;
 use polars::sql::SQLContext;
 
+use super::dictionary::{self, TextColumns};
 use super::error::IngestError;
 use super::records::RecordTable;
 use crate::error::{Location, Problem};
@@ -121,10 +122,11 @@ pub fn find(folders: &[PathBuf], indicators: &[String]) -> Result<Vec<Query>, Ve
     if problems.is_empty() { Ok(queries) } else { Err(problems) }
 }
 
-/// The `age_group` column for `bands`.
+/// The `age_group` column for `bands`, as dictionary codes (a band label per record as text
+/// would take four times the memory).
 fn age_group(bands: &[Band]) -> Expr {
     if bands.is_empty() {
-        return lit("all").alias("age_group");
+        return lit("all").cast(dictionary::codes()).alias("age_group");
     }
     let cond = |b: &Band| {
         let low = col("age").gt_eq(lit(b.lo));
@@ -134,22 +136,41 @@ fn age_group(bands: &[Band]) -> Expr {
         }
     };
     // The first band that holds the age wins; none: null.
-    let outside = lit(NULL).cast(DataType::String);
+    let outside = lit(NULL).cast(dictionary::codes());
     bands
         .iter()
         .rev()
-        .fold(outside, |rest, b| when(cond(b)).then(lit(b.label.clone())).otherwise(rest))
+        .fold(outside, |rest, b| when(cond(b)).then(lit(b.label.clone()).cast(dictionary::codes())).otherwise(rest))
         .alias("age_group")
 }
 
-/// The tables as the query sees them: with `age_group` from its bands where there is an `age`.
-/// (Public so that a test can hand DuckDB exactly the same tables.)
+/// The tables as the query sees them: with `age_group` from its bands where there is an `age`,
+/// and text columns as dictionary codes except where the query needs text
+/// ([`dictionary::text_columns`]). (Public so that a test can hand DuckDB the same tables.)
 pub fn registered(query: &Query, tables: &[RecordTable]) -> Vec<(String, LazyFrame)> {
+    registered_as(query, tables, &dictionary::text_columns(&query.sql))
+}
+
+fn registered_as(query: &Query, tables: &[RecordTable], text: &TextColumns) -> Vec<(String, LazyFrame)> {
     tables
         .iter()
         .map(|t| {
-            let lf = t.frame.clone().lazy();
-            let lf = if t.frame.column("age").is_ok() { lf.with_column(age_group(&query.bands)) } else { lf };
+            let mut lf = t.frame.clone().lazy();
+            let mut casts = Vec::new();
+            if t.frame.column("age").is_ok() {
+                lf = lf.with_column(age_group(&query.bands));
+                if text.contains("age_group") {
+                    casts.push(col("age_group").cast(DataType::String));
+                }
+            }
+            for c in t.frame.columns() {
+                if c.dtype().is_categorical() && text.contains(c.name()) {
+                    casts.push(col(c.name().clone()).cast(DataType::String));
+                }
+            }
+            if !casts.is_empty() {
+                lf = lf.with_columns(casts);
+            }
             (t.name.clone(), lf)
         })
         .collect()
@@ -173,12 +194,22 @@ const COLUMNS: &str = "org_id, period, sex, [age_group,] variable, value[, unit]
 pub fn run(query: &Query, tables: &[RecordTable]) -> Result<Vec<Derived>, Vec<Problem<IngestError>>> {
     let at = || Location::file(query.source.clone());
     let fail = |message: String| vec![Problem::new(at(), IngestError::Sql { message })];
-    let mut ctx = SQLContext::new();
-    for (name, lf) in registered(query, tables) {
-        ctx.register(&name, lf);
-    }
+    let execute = |text: &TextColumns| {
+        let mut ctx = SQLContext::new();
+        for (name, lf) in registered_as(query, tables, text) {
+            ctx.register(&name, lf);
+        }
+        ctx.execute(&query.sql).and_then(LazyFrame::collect)
+    };
     let clock = crate::timings::Stopwatch::start();
-    let frame = ctx.execute(&query.sql).and_then(LazyFrame::collect).map_err(|e| fail(e.to_string()))?;
+    let text = dictionary::text_columns(&query.sql);
+    let frame = match execute(&text) {
+        Ok(frame) => frame,
+        Err(e) if text == TextColumns::All => return Err(fail(e.to_string())),
+        // Should polars refuse codes somewhere `text_columns` let them through, the query runs
+        // again on text, so that a user never sees an error that text would not give.
+        Err(_) => execute(&TextColumns::All).map_err(|e| fail(e.to_string()))?,
+    };
     clock.lap("sql: query run");
     // GROUP BY returns groups in no fixed order; sorting by every key (and the value, so that
     // even duplicate keys come out the same way) makes the derived rows, their row numbers and
@@ -289,7 +320,76 @@ mod tests {
             "hours" => [10.0, 20.5, 30.0, 5.0, 7.5],
         )
         .unwrap();
-        RecordTable { name: "home_care".into(), source: "hc.csv".into(), frame }
+        RecordTable { name: "home_care".into(), source: "hc.csv".into(), frame: dictionary::encode(frame).unwrap() }
+    }
+
+    /// Should polars refuse a query on codes, `run` answers from text: here a hand-built table
+    /// whose codes come from another dictionary, which polars will not join with jamfor's.
+    #[test]
+    fn a_query_refused_on_codes_runs_on_text() {
+        let mut orgs = df!("org_id" => ["X1"], "namn" => ["Åsa"]).unwrap();
+        let foreign = DataType::from_categories(Categories::random("test".into(), CategoricalPhysical::U32));
+        orgs.with_column(orgs.column("org_id").unwrap().cast(&foreign).unwrap()).unwrap();
+        let tables = [table(), RecordTable { name: "orgs".into(), source: "orgs.csv".into(), frame: orgs }];
+        let q = query(
+            "SELECT h.org_id, h.period, h.sex, 'n' AS variable, CAST(COUNT(*) AS DOUBLE) AS value \
+             FROM home_care h JOIN orgs o ON h.org_id = o.org_id GROUP BY h.org_id, h.period, h.sex",
+            &[],
+        );
+        let mut ctx = SQLContext::new();
+        for (name, lf) in registered(&q, &tables) {
+            ctx.register(&name, lf);
+        }
+        assert!(ctx.execute(&q.sql).and_then(LazyFrame::collect).is_err(), "polars refuses codes of two dictionaries");
+        let got = run(&q, &tables).unwrap();
+        let rows: Vec<_> = got.iter().map(|d| (d.org.as_str(), d.sex, d.value)).collect();
+        assert_eq!(rows, [("X1", Sex::K, Some(3.0)), ("X1", Sex::M, Some(1.0))]);
+    }
+
+    /// Every way `dictionary::text_columns` lets a column through as codes gives the rows text
+    /// gives, and so do the ways it does not (those columns are handed over as text).
+    #[test]
+    fn codes_give_what_text_gives() {
+        let orgs = df!("org_id" => ["X2", "X1", "X3"], "namn" => ["Bäckby", "Åsa", "Ödeby"]).unwrap();
+        let tables = [
+            table(),
+            RecordTable { name: "orgs".into(), source: "orgs.csv".into(), frame: dictionary::encode(orgs).unwrap() },
+        ];
+        let mut handed = registered(&query("SELECT org_id FROM home_care", &[]), &tables);
+        let schema = handed[0].1.collect_schema().unwrap();
+        assert!(schema.get("org_id").unwrap().is_categorical(), "a key column is handed over as codes");
+        for sql in [
+            "SELECT org_id, period, sex, age_group, COUNT(DISTINCT person_id) AS n, SUM(hours) AS h FROM home_care \
+             WHERE age_group IS NOT NULL GROUP BY org_id, period, sex, age_group",
+            "SELECT org_id, sex FROM home_care WHERE sex = 'K' AND org_id <> 'X2' ORDER BY org_id, sex",
+            "SELECT org_id, person_id FROM home_care WHERE person_id < 'c' OR person_id BETWEEN 'd' AND 'e'",
+            "SELECT person_id FROM home_care WHERE sex IN ('K') AND age_group IS NULL",
+            "SELECT h.person_id, o.namn FROM home_care h JOIN orgs o ON h.org_id = o.org_id",
+            "SELECT org_id FROM orgs UNION ALL SELECT 'X9' AS org_id FROM orgs ORDER BY org_id",
+            "SELECT SUM(CASE WHEN sex = 'K' THEN hours ELSE 0 END) AS k, org_id FROM home_care GROUP BY org_id",
+            "SELECT SUBSTRING(org_id, 1, 1) AS land, UPPER(namn) AS namn, LENGTH(namn) AS n FROM orgs",
+            "SELECT CAST(period AS INT) + 1 AS next, person_id || sex AS ps, sex LIKE 'K%' AS k FROM home_care",
+            "SELECT o.namn FROM orgs o JOIN home_care h ON o.org_id = h.org_id WHERE h.org_id LIKE 'X1%'",
+        ] {
+            let q = query(sql, &["65-79", "80-w"]);
+            let collect = |text: &TextColumns| {
+                let mut ctx = SQLContext::new();
+                for (name, lf) in registered_as(&q, &tables, text) {
+                    ctx.register(&name, lf);
+                }
+                let frame = ctx.execute(sql).and_then(LazyFrame::collect).unwrap_or_else(|e| panic!("{sql}: {e}"));
+                let mut rows: Vec<String> = (0..frame.height())
+                    .map(|i| {
+                        format!("{:?}", frame.get_row(i).unwrap().0.iter().map(|v| v.to_string()).collect::<Vec<_>>())
+                    })
+                    .collect();
+                rows.sort();
+                (frame.get_column_names().into_iter().cloned().collect::<Vec<_>>(), rows)
+            };
+            let (text, codes) = (collect(&TextColumns::All), collect(&dictionary::text_columns(sql)));
+            assert!(!text.1.is_empty(), "{sql}");
+            assert_eq!(codes, text, "{sql}");
+        }
     }
 
     fn query(sql: &str, bands: &[&str]) -> Query {

@@ -132,9 +132,14 @@ fn a_parquet_extract_reads_like_the_csv() {
     let parquet = ingest::ingest(std::slice::from_ref(&input));
     assert!(parquet.reports[0].problems.is_empty(), "{:?}", parquet.reports[0].problems);
     assert_eq!(parquet.tables[0].frame, csv.tables[0].frame);
+    // Keys are held as dictionary codes (`ingest::dictionary`), other text as text.
+    let dtype = |name: &str| parquet.tables[0].frame.column(name).unwrap().dtype().clone();
+    assert!(["org_id", "period", "sex"].iter().all(|k| dtype(k) == jamfor::ingest::dictionary::codes()));
+    assert_eq!(dtype("brukar_id"), DataType::String);
     // Spelled-out sexes are rewritten to K/M; an unknown one is an error at its row.
     let spelled = |k: &str, m: &str| {
-        let sex = csv.tables[0].frame.column("sex").unwrap().str().unwrap().clone();
+        let sex = csv.tables[0].frame.column("sex").unwrap().cast(&DataType::String).unwrap();
+        let sex = sex.str().unwrap();
         let sex: StringChunked = sex.iter().map(|s| s.map(|s| if s == "K" { k } else { m })).collect();
         let mut frame = csv.tables[0].frame.clone();
         frame.with_column(sex.into_column().with_name("Kön".into())).unwrap();
@@ -146,7 +151,8 @@ fn a_parquet_extract_reads_like_the_csv() {
     let got = spelled("kvinna", "man");
     assert!(got.reports[0].problems.is_empty(), "{:?}", got.reports[0].problems);
     let sexes = |t: &jamfor::ingest::records::RecordTable| -> Vec<Option<String>> {
-        t.frame.column("sex").unwrap().str().unwrap().iter().map(|s| s.map(str::to_string)).collect()
+        let sex = t.frame.column("sex").unwrap().cast(&DataType::String).unwrap();
+        sex.str().unwrap().iter().map(|s| s.map(str::to_string)).collect()
     };
     assert_eq!(sexes(&got.tables[0]), sexes(&csv.tables[0]));
     let got = spelled("kvinna", "x");
