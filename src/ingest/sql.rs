@@ -145,8 +145,9 @@ fn age_group(bands: &[Band]) -> Expr {
 }
 
 /// The tables as the query sees them: with `age_group` from its bands where there is an `age`,
-/// and text columns as dictionary codes except where the query needs text
-/// ([`dictionary::text_columns`]). (Public so that a test can hand DuckDB the same tables.)
+/// and the key columns the tables hold as dictionary codes handed over as text wherever the
+/// query needs text ([`dictionary::text_columns`]). (Public so that a test can hand DuckDB the
+/// same tables.)
 pub fn registered(query: &Query, tables: &[RecordTable]) -> Vec<(String, LazyFrame)> {
     registered_as(query, tables, &dictionary::text_columns(&query.sql))
 }
